@@ -1,0 +1,275 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+
+/// A named, fixed-capacity ring of finished spans, drained by its export pipeline.
+///
+/// Memory is bounded by design: the ring's slots are allocated once, at
+/// creation, and a full collector applies its ``OverflowPolicy`` instead of growing.
+/// Every record offered to it is accounted for: at any instant
+/// `recorded == exported + dropped + pending` (see ``CollectorStatistics``).
+///
+/// Safe to call from any task or thread. The collector owns the records it
+/// holds until ``drain(max:)`` hands them to the caller, who then owes it
+/// exactly one ``markExported(_:)`` or ``markDropped(_:reason:)`` per record.
+///
+/// - Complexity: ``record(_:)`` is O(1), takes only this collector's lock
+///   (never one shared with other collectors or spans), allocates nothing, and
+///   never waits on I/O; a full collector counts a drop instead of blocking,
+///   unless the policy is ``OverflowPolicy/block(timeout:)``.
+public final class Collector: Sendable {
+    public let name: String
+    public let capacity: Int
+    public let overflow: OverflowPolicy
+    let filter: CollectorFilter?
+    private let onFillLevelChange: (@Sendable (FillLevelChange) -> Void)?
+    /// Record counts at which each level starts, precomputed so the hot path only compares integers.
+    private let warningCount: Int
+    private let criticalCount: Int
+    private let overflowCount: Int
+    private let state: Mutex<State>
+
+    private struct State {
+        var slots: [SpanRecord?]
+        var head = 0  // index of the oldest record
+        var count = 0
+        var inFlight = 0
+        var recorded = 0
+        var exported = 0
+        var dropped = DropCounts()
+        var level = FillLevel.normal
+        var isClosed = false
+        var drainMark = Int.max
+        var onDrainMark: (@Sendable () -> Void)?
+    }
+
+    /// Creates a collector.
+    ///
+    /// - Throws: ``TracezError/invalidCapacity(collector:capacity:)`` when the capacity is below 1.
+    public init(configuration: CollectorConfiguration = CollectorConfiguration()) throws(TracezError) {
+        guard configuration.capacity >= 1 else {
+            throw .invalidCapacity(collector: configuration.name, capacity: configuration.capacity)
+        }
+        name = configuration.name
+        capacity = configuration.capacity
+        overflow = configuration.overflow
+        filter = configuration.filter
+        onFillLevelChange = configuration.onFillLevelChange
+        let thresholds = configuration.fillThresholds
+        func count(atPercent percent: Int) -> Int { max(1, (configuration.capacity * percent + 99) / 100) }
+        warningCount = count(atPercent: thresholds.warningPercent)
+        criticalCount = count(atPercent: thresholds.criticalPercent)
+        overflowCount = count(atPercent: thresholds.overflowPercent)
+        state = Mutex(State(slots: Array(repeating: nil, count: configuration.capacity)))
+    }
+
+    /// Offers a finished span record. Returns whether the collector kept it
+    /// (with ``OverflowPolicy/overwriteOldest`` it always does, at an older record's expense).
+    @discardableResult
+    public func record(_ record: SpanRecord) -> Bool {
+        var outcome = offer(record, isRetry: false)
+        if case .wait(let timeout) = outcome {
+            outcome = waitForRoom(record, timeout: timeout)
+        }
+        notify(outcome)
+        return outcome.accepted
+    }
+
+    /// Moves up to `max` of the oldest records out to the caller, who becomes
+    /// responsible for reporting each one exported or dropped.
+    ///
+    /// - Complexity: O(n) in the records returned; allocates the returned array.
+    public func drain(max: Int) -> [SpanRecord] {
+        guard max > 0 else { return [] }
+        var change: FillLevelChange?
+        let batch: [SpanRecord] = state.withLock { state in
+            let n = Swift.min(max, state.count)
+            var batch: [SpanRecord] = []
+            batch.reserveCapacity(n)
+            for _ in 0..<n {
+                if let record = state.slots[state.head].take() {
+                    batch.append(record)
+                }
+                state.head = (state.head + 1) % capacity
+            }
+            state.count -= n
+            state.inFlight += n
+            change = updateLevel(&state)
+            return batch
+        }
+        if let change { onFillLevelChange?(change) }
+        return batch
+    }
+
+    /// Reports `count` drained records as sent.
+    public func markExported(_ count: Int) {
+        guard count > 0 else { return }
+        state.withLock { state in
+            let n = Swift.min(count, state.inFlight)
+            state.inFlight -= n
+            state.exported += n
+        }
+    }
+
+    /// Reports `count` drained records as given up, for `reason`.
+    public func markDropped(_ count: Int, reason: DropReason) {
+        guard count > 0 else { return }
+        state.withLock { state in
+            let n = Swift.min(count, state.inFlight)
+            state.inFlight -= n
+            state.dropped[reason] += n
+        }
+    }
+
+    /// Drops everything still buffered, counted under `reason`. Returns how many.
+    @discardableResult
+    public func discardBuffered(reason: DropReason) -> Int {
+        var discarded: [SpanRecord?] = []
+        var change: FillLevelChange?
+        let count: Int = state.withLock { state in
+            let n = state.count
+            // Swap the slots out so the records are released after the lock is let go.
+            discarded = state.slots
+            state.slots = Array(repeating: nil, count: capacity)
+            state.head = 0
+            state.count = 0
+            state.dropped[reason] += n
+            change = updateLevel(&state)
+            return n
+        }
+        discarded.removeAll()
+        if let change { onFillLevelChange?(change) }
+        return count
+    }
+
+    /// Stops accepting records: later ones are counted as dropped (``DropReason/shutdownDeadline``).
+    /// Called by the export pipeline at the end of shutdown.
+    public func close() {
+        state.withLock { $0.isClosed = true }
+    }
+
+    /// The counters, read together under the lock.
+    public var statistics: CollectorStatistics {
+        state.withLock { state in
+            CollectorStatistics(
+                name: name,
+                recorded: state.recorded,
+                exported: state.exported,
+                dropped: state.dropped,
+                buffered: state.count,
+                inFlight: state.inFlight,
+                capacity: capacity
+            )
+        }
+    }
+
+    /// Records dropped so far for `reason`.
+    public func droppedCount(for reason: DropReason) -> Int {
+        state.withLock { $0.dropped[reason] }
+    }
+
+    /// The current fill level.
+    public var fillLevel: FillLevel {
+        state.withLock { $0.level }
+    }
+
+    /// Asks the collector to call `signal` each time it fills to `mark` records, so
+    /// its pipeline can export a full batch before the interval. One pipeline per collector.
+    func onReaching(_ mark: Int, _ signal: @escaping @Sendable () -> Void) {
+        state.withLock { state in
+            state.drainMark = Swift.max(1, Swift.min(mark, capacity))
+            state.onDrainMark = signal
+        }
+    }
+
+    // MARK: - The hot path
+
+    private enum Outcome {
+        case accepted(level: FillLevelChange?, drainSignal: (@Sendable () -> Void)?, overwritten: SpanRecord?)
+        case rejected(level: FillLevelChange?)
+        case wait(timeout: Duration)
+
+        var accepted: Bool {
+            if case .accepted = self { return true }
+            return false
+        }
+    }
+
+    private func offer(_ record: SpanRecord, isRetry: Bool) -> Outcome {
+        state.withLock { state -> Outcome in
+            if !isRetry { state.recorded += 1 }
+            if state.isClosed {
+                state.dropped[.shutdownDeadline] += 1
+                return .rejected(level: nil)
+            }
+            if state.count < capacity {
+                state.slots[(state.head + state.count) % capacity] = record
+                state.count += 1
+                let signal = state.count == state.drainMark ? state.onDrainMark : nil
+                return .accepted(level: updateLevel(&state), drainSignal: signal, overwritten: nil)
+            }
+            switch overflow {
+            case .dropNewest:
+                state.dropped[.bufferFull] += 1
+                return .rejected(level: nil)
+            case .overwriteOldest:
+                // The old record leaves the lock inside the outcome and is released after it.
+                let old = state.slots[state.head].take()
+                state.slots[state.head] = record
+                state.head = (state.head + 1) % capacity
+                state.dropped[.overwritten] += 1
+                return .accepted(level: nil, drainSignal: nil, overwritten: old)
+            case .block(let timeout):
+                return .wait(timeout: timeout)
+            }
+        }
+    }
+
+    /// The ``OverflowPolicy/block(timeout:)`` path: poll for room with a growing pause,
+    /// then count the record as ``DropReason/bufferFull``.
+    private func waitForRoom(_ record: SpanRecord, timeout: Duration) -> Outcome {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        var pauseMicroseconds: UInt32 = 10
+        while clock.now < deadline {
+            usleep(pauseMicroseconds)
+            pauseMicroseconds = Swift.min(pauseMicroseconds * 2, 1000)
+            let outcome = offer(record, isRetry: true)
+            if case .wait = outcome { continue }
+            return outcome  // kept, or refused (and counted) because the collector closed
+        }
+        return state.withLock { state in
+            state.dropped[.bufferFull] += 1
+            return .rejected(level: nil)
+        }
+    }
+
+    private func notify(_ outcome: Outcome) {
+        switch outcome {
+        case .accepted(let level, let drainSignal, _):
+            if let level { onFillLevelChange?(level) }
+            drainSignal?()
+        case .rejected(let level):
+            if let level { onFillLevelChange?(level) }
+        case .wait:
+            break
+        }
+    }
+
+    private func updateLevel(_ state: inout State) -> FillLevelChange? {
+        let level: FillLevel =
+            if state.count >= overflowCount { .overflow }
+            else if state.count >= criticalCount { .critical }
+            else if state.count >= warningCount { .warning }
+            else { .normal }
+        guard level != state.level else { return nil }
+        let change = FillLevelChange(collector: name, from: state.level, to: level, count: state.count, capacity: capacity)
+        state.level = level
+        return change
+    }
+}

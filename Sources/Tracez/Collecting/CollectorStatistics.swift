@@ -1,0 +1,41 @@
+/// A consistent snapshot of a ``Collector``'s counters, taken under its lock.
+///
+/// The counters obey the drop-accounting invariant at every instant:
+/// `recorded == exported + dropped.total + pending`.
+public struct CollectorStatistics: Sendable, Hashable {
+    public let name: String
+    /// Records offered to the collector (after its filter accepted them).
+    public let recorded: Int
+    /// Records an exporter has confirmed as sent.
+    public let exported: Int
+    /// Records given up, by reason.
+    public let dropped: DropCounts
+    /// Records waiting in the collector.
+    public let buffered: Int
+    /// Records drained and handed to an export that has not finished yet.
+    public let inFlight: Int
+    public let capacity: Int
+
+    /// Neither exported nor dropped yet: buffered plus in flight.
+    public var pending: Int { buffered + inFlight }
+
+    /// Whether `recorded == exported + dropped + pending`. Always true; tests check it.
+    public var isBalanced: Bool { recorded == exported + dropped.total + pending }
+
+    public init(name: String, recorded: Int, exported: Int, dropped: DropCounts, buffered: Int, inFlight: Int, capacity: Int) {
+        self.name = name
+        self.recorded = recorded
+        self.exported = exported
+        self.dropped = dropped
+        self.buffered = buffered
+        self.inFlight = inFlight
+        self.capacity = capacity
+    }
+}
+
+extension CollectorStatistics: CustomStringConvertible {
+    /// `recorded=<n> exported=<n> dropped=<n>`, the form `tracez demo` prints.
+    public var description: String {
+        "recorded=\(recorded) exported=\(exported) dropped=\(dropped.total)"
+    }
+}

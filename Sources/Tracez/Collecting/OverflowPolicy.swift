@@ -1,0 +1,15 @@
+/// What a full ``Collector`` does with one more span record.
+public enum OverflowPolicy: Sendable, Hashable {
+    /// Keep what is there and count the new record as dropped (``DropReason/bufferFull``).
+    /// Never slows the code that ended the span. The default.
+    case dropNewest
+    /// Overwrite the oldest record and count it (``DropReason/overwritten``): a flight
+    /// recorder that always holds the latest `capacity` spans.
+    case overwriteOldest
+    /// Wait up to `timeout` for room, then drop the new record as ``DropReason/bufferFull``.
+    ///
+    /// The wait blocks the thread that ended the span, which may be one of Swift
+    /// concurrency's few cooperative threads: use it only where losing a span is
+    /// worse than stalling the caller, and keep the timeout short.
+    case block(timeout: Duration)
+}

@@ -1,0 +1,96 @@
+import Tracing
+
+/// Writes JSON text by hand, for the stdout exporter's JSON Lines.
+///
+/// Never fails: NaN and infinities (which JSON cannot hold) become `null`,
+/// and strings are escaped per RFC 8259. Swift strings are valid Unicode
+/// already, so no invalid UTF-8 can reach the output.
+struct JSONWriter {
+    private(set) var text = ""
+    private var needsComma = false
+
+    mutating func raw(_ fragment: String) { text += fragment }
+
+    mutating func string(_ value: String) {
+        text += "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case "\n": text += "\\n"
+            case "\r": text += "\\r"
+            case "\t": text += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+        text += "\""
+    }
+
+    mutating func number(_ value: Double) {
+        text += value.isFinite ? "\(value)" : "null"
+    }
+
+    mutating func number(_ value: some BinaryInteger) { text += "\(value)" }
+
+    mutating func bool(_ value: Bool) { text += value ? "true" : "false" }
+
+    /// `{"k":v,...}`: `body` writes the members with ``member(_:_:)``.
+    mutating func object(_ body: (inout JSONWriter) -> Void) {
+        let outer = needsComma  // an object inside a member's value has its own commas
+        needsComma = false
+        text += "{"
+        body(&self)
+        text += "}"
+        needsComma = outer
+    }
+
+    /// One `"key":value` member of the object being written.
+    mutating func member(_ key: String, _ value: (inout JSONWriter) -> Void) {
+        if needsComma { text += "," }
+        string(key)
+        text += ":"
+        value(&self)
+        needsComma = true
+    }
+
+    mutating func array<S: Sequence>(_ elements: S, _ element: (inout JSONWriter, S.Element) -> Void) {
+        text += "["
+        var first = true
+        for item in elements {
+            if !first { text += "," }
+            first = false
+            element(&self, item)
+        }
+        text += "]"
+    }
+
+    mutating func attribute(_ value: SpanAttribute) {
+        switch value {
+        case .int32(let v): number(v)
+        case .int64(let v): number(v)
+        case .double(let v): number(v)
+        case .bool(let v): bool(v)
+        case .string(let v): string(v)
+        case .int32Array(let v): array(v) { $0.number($1) }
+        case .int64Array(let v): array(v) { $0.number($1) }
+        case .doubleArray(let v): array(v) { $0.number($1) }
+        case .boolArray(let v): array(v) { $0.bool($1) }
+        case .stringArray(let v): array(v) { $0.string($1) }
+        case .stringConvertible(let v): string(String(describing: v))
+        case .stringConvertibleArray(let v): array(v) { $0.string(String(describing: $1)) }
+        default: raw("null")
+        }
+    }
+
+    mutating func attributes(_ attributes: SpanAttributes) {
+        var pairs: [(String, SpanAttribute)] = []
+        attributes.forEach { pairs.append(($0, $1)) }
+        pairs.sort { $0.0 < $1.0 }  // stable output for people and diffs
+        object { object in
+            for (key, value) in pairs { object.member(key) { $0.attribute(value) } }
+        }
+    }
+}

@@ -1,0 +1,275 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+import Tracing
+
+/// Prints finished spans for people: each trace as an indented tree, or one JSON object per line.
+///
+/// In ``Format/tree`` mode the exporter holds a trace's spans until its root
+/// span arrives (a root ends after its children), then prints the whole tree.
+/// At most ``maxHeldSpans`` wait; past that, and at shutdown, incomplete traces
+/// are printed as they are, marked `(incomplete)`. Nothing is ever held back silently.
+///
+/// Thread-safety: safe to call from any task; output of one batch is written in one piece.
+public final class StdoutExporter: Exporter {
+    public enum Format: Sendable, Hashable {
+        /// Each trace as an indented tree: name, duration, status, key attributes, events.
+        case tree
+        /// One JSON object per span, per line (JSON Lines).
+        case jsonLines
+    }
+
+    public let format: Format
+    /// Spans held while waiting for their trace's root, in ``Format/tree`` mode.
+    public let maxHeldSpans: Int
+    private let write: @Sendable (String) -> Void
+    private let held = Mutex<HeldTraces>(HeldTraces())
+
+    private struct HeldTraces {
+        var spans: [TraceID: [SpanRecord]] = [:]
+        var order: [TraceID] = []  // first seen first
+        var count = 0
+    }
+
+    /// - Parameters:
+    ///   - write: Where text goes; standard output by default. Tests pass a closure that collects it.
+    public init(
+        format: Format = .tree,
+        maxHeldSpans: Int = 10_000,
+        write: @escaping @Sendable (String) -> Void = StdoutExporter.writeToStandardOutput
+    ) {
+        self.format = format
+        self.maxHeldSpans = max(0, maxHeldSpans)
+        self.write = write
+    }
+
+    public func export(_ batch: [SpanRecord]) async throws {
+        switch format {
+        case .jsonLines:
+            write(batch.map { Self.jsonLine($0) + "\n" }.joined())
+        case .tree:
+            let ready = collectFinishedTraces(adding: batch)
+            let text = ready.map { Self.tree(of: $0.spans, incomplete: $0.incomplete) }.joined()
+            if !text.isEmpty { write(text) }
+        }
+    }
+
+    /// Prints the traces still waiting for their root.
+    public func shutdown() async {
+        let left = held.withLock { held -> [[SpanRecord]] in
+            defer { held = HeldTraces() }
+            return held.order.compactMap { held.spans[$0] }
+        }
+        let text = left.map { Self.tree(of: $0, incomplete: true) }.joined()
+        if !text.isEmpty { write(text) }
+    }
+
+    /// Writes all of `text` to file descriptor 1, unbuffered, so it interleaves
+    /// predictably with other writers of this function.
+    @Sendable
+    public static func writeToStandardOutput(_ text: String) {
+        var text = text
+        text.withUTF8 { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc_or_Darwin_write(1, buffer.baseAddress! + offset, buffer.count - offset)
+                if written <= 0 {
+                    if written < 0 && errno == EINTR { continue }
+                    return  // stdout closed: nothing sensible to do
+                }
+                offset += written
+            }
+        }
+    }
+
+    // MARK: - Grouping by trace
+
+    private func collectFinishedTraces(adding batch: [SpanRecord]) -> [(spans: [SpanRecord], incomplete: Bool)] {
+        held.withLock { held in
+            var finished: [TraceID] = []
+            for record in batch {
+                if held.spans[record.traceID] == nil { held.order.append(record.traceID) }
+                held.spans[record.traceID, default: []].append(record)
+                held.count += 1
+                if record.parentSpanID == nil || record.parentIsRemote { finished.append(record.traceID) }
+            }
+            var ready: [(spans: [SpanRecord], incomplete: Bool)] = []
+            for traceID in finished {
+                guard let spans = held.spans.removeValue(forKey: traceID) else { continue }
+                held.count -= spans.count
+                ready.append((spans, false))
+            }
+            // Over the cap: print the oldest waiting traces as they are.
+            var index = 0
+            while held.count > maxHeldSpans, index < held.order.count {
+                if let spans = held.spans.removeValue(forKey: held.order[index]) {
+                    held.count -= spans.count
+                    ready.append((spans, true))
+                }
+                index += 1
+            }
+            held.order.removeAll { held.spans[$0] == nil }
+            return ready
+        }
+    }
+
+    // MARK: - Formatting
+
+    static func tree(of spans: [SpanRecord], incomplete: Bool) -> String {
+        guard let first = spans.first else { return "" }
+        let ids = Set(spans.map(\.spanID))
+        var children: [SpanID: [SpanRecord]] = [:]
+        var roots: [SpanRecord] = []
+        for span in spans {
+            if let parent = span.parentSpanID, ids.contains(parent) {
+                children[parent, default: []].append(span)
+            } else {
+                roots.append(span)
+            }
+        }
+        var out = "trace \(first.traceID)\(incomplete ? " (incomplete)" : "")\n"
+        func visit(_ span: SpanRecord, prefix: String, isLast: Bool) {
+            out += prefix + (isLast ? "└─ " : "├─ ") + line(for: span) + "\n"
+            let childPrefix = prefix + (isLast ? "   " : "│  ")
+            let kids = (children[span.spanID] ?? []).sorted { $0.startNanoseconds < $1.startNanoseconds }
+            let events = span.events.filter { $0.name != "exception" || span.status?.message == nil }
+            for event in events {
+                out += childPrefix + (kids.isEmpty ? "   " : "│  ") + "• " + event.name + attributeSummary(event.attributes) + "\n"
+            }
+            for (index, kid) in kids.enumerated() {
+                visit(kid, prefix: childPrefix, isLast: index == kids.count - 1)
+            }
+        }
+        let sortedRoots = roots.sorted { $0.startNanoseconds < $1.startNanoseconds }
+        for (index, root) in sortedRoots.enumerated() {
+            visit(root, prefix: "", isLast: index == sortedRoots.count - 1)
+        }
+        return out
+    }
+
+    static func line(for span: SpanRecord) -> String {
+        var line = "\(span.name)  \(formatDuration(span.durationNanoseconds))"
+        if span.kind != .internal { line += "  [\(span.kind)]" }
+        switch span.status?.code {
+        case .error: line += "  ERROR" + (span.status?.message.map { ": \(shorten($0, to: 80))" } ?? "")
+        case .ok: line += "  ok"
+        case nil: break
+        }
+        return line + attributeSummary(span.attributes)
+    }
+
+    /// The first few attributes by key, values shortened: enough to recognise a span.
+    static func attributeSummary(_ attributes: SpanAttributes, limit: Int = 6) -> String {
+        guard !attributes.isEmpty else { return "" }
+        var pairs: [(String, String)] = []
+        attributes.forEach { key, value in pairs.append((key, shorten(displayValue(value), to: 48))) }
+        pairs.sort { $0.0 < $1.0 }
+        var text = "  " + pairs.prefix(limit).map { "\($0.0)=\($0.1)" }.joined(separator: " ")
+        if pairs.count > limit { text += " …+\(pairs.count - limit)" }
+        return text
+    }
+
+    static func displayValue(_ value: SpanAttribute) -> String {
+        var writer = JSONWriter()
+        switch value {
+        case .string(let string): return string
+        // Nine decimals are plenty for people and hide binary noise such as 0.00022544999999999998.
+        case .double(let double) where double.isFinite && abs(double) < 1e9: writer.number((double * 1e9).rounded() / 1e9)
+        default: writer.attribute(value)
+        }
+        return writer.text
+    }
+
+    static func shorten(_ text: String, to limit: Int) -> String {
+        let flat = text.replacingNewlines()
+        guard flat.count > limit else { return flat }
+        return String(flat.prefix(limit - 1)) + "…"
+    }
+
+    static func formatDuration(_ nanoseconds: UInt64) -> String {
+        let value = Double(nanoseconds)
+        if nanoseconds < 1_000_000 { return "\(rounded(value / 1_000, places: 1)) µs" }
+        if nanoseconds < 1_000_000_000 { return "\(rounded(value / 1_000_000, places: 1)) ms" }
+        return "\(rounded(value / 1_000_000_000, places: 2)) s"
+    }
+
+    private static func rounded(_ value: Double, places: Int) -> Double {
+        let scale = places == 1 ? 10.0 : 100.0
+        return (value * scale).rounded() / scale
+    }
+
+    static func jsonLine(_ span: SpanRecord) -> String {
+        var json = JSONWriter()
+        json.object { o in
+            o.member("traceId") { $0.string(span.traceID.hexString) }
+            o.member("spanId") { $0.string(span.spanID.hexString) }
+            if let parent = span.parentSpanID { o.member("parentSpanId") { $0.string(parent.hexString) } }
+            o.member("name") { $0.string(span.name) }
+            o.member("kind") { $0.string("\(span.kind)") }
+            o.member("startTimeUnixNano") { $0.number(span.startNanoseconds) }
+            o.member("endTimeUnixNano") { $0.number(span.endNanoseconds) }
+            if let status = span.status {
+                o.member("status") { w in
+                    w.object { s in
+                        s.member("code") { $0.string(status.code == .ok ? "ok" : "error") }
+                        if let message = status.message { s.member("message") { $0.string(message) } }
+                    }
+                }
+            }
+            o.member("attributes") { $0.attributes(span.attributes) }
+            if !span.events.isEmpty {
+                o.member("events") { w in
+                    w.array(span.events) { w, event in
+                        w.object { e in
+                            e.member("name") { $0.string(event.name) }
+                            e.member("timeUnixNano") { $0.number(event.nanoseconds) }
+                            e.member("attributes") { $0.attributes(event.attributes) }
+                        }
+                    }
+                }
+            }
+            if !span.links.isEmpty {
+                o.member("links") { w in
+                    w.array(span.links) { w, link in
+                        w.object { l in
+                            l.member("traceId") { $0.string(link.context.traceID.hexString) }
+                            l.member("spanId") { $0.string(link.context.spanID.hexString) }
+                            l.member("attributes") { $0.attributes(link.attributes) }
+                        }
+                    }
+                }
+            }
+            let drops = span.droppedAttributeCount + span.droppedEventCount + span.droppedLinkCount
+            if drops > 0 || span.truncatedValueCount > 0 {
+                o.member("droppedAttributesCount") { $0.number(span.droppedAttributeCount) }
+                o.member("droppedEventsCount") { $0.number(span.droppedEventCount) }
+                o.member("droppedLinksCount") { $0.number(span.droppedLinkCount) }
+                o.member("truncatedValuesCount") { $0.number(span.truncatedValueCount) }
+            }
+        }
+        return json.text
+    }
+}
+
+extension String {
+    fileprivate func replacingNewlines() -> String {
+        guard contains(where: \.isNewline) else { return self }
+        return String(map { $0.isNewline ? " " : $0 })
+    }
+}
+
+@inline(__always)
+private func Glibc_or_Darwin_write(_ fd: Int32, _ pointer: UnsafePointer<UInt8>, _ count: Int) -> Int {
+    #if canImport(Darwin)
+    return Darwin.write(fd, pointer, count)
+    #elseif canImport(Musl)
+    return Musl.write(fd, pointer, count)
+    #else
+    return Glibc.write(fd, pointer, count)
+    #endif
+}

@@ -1,0 +1,199 @@
+import ServiceLifecycle
+import Tracing
+
+/// Starts spans and routes the finished ones to its collectors, whose pipelines export them.
+///
+/// `Tracer` conforms to swift-distributed-tracing's `Tracer`. Call it directly
+/// for the fast path (generic dispatch, no existential):
+///
+/// ```swift
+/// let collector = try Collector(configuration: .init(name: "stdout", capacity: 4096))
+/// let tracer = Tracer(
+///     configuration: .init(serviceName: "checkout"),
+///     pipelines: [try ExportPipeline(collector: collector, exporter: StdoutExporter())]
+/// )
+/// try await tracer.withSpan("charge card", ofKind: .client) { span in
+///     span.attributes["payment.amount"] = 42
+/// }
+/// ```
+///
+/// or bootstrap it, so that every library instrumented with that API records into it:
+/// `InstrumentationSystem.bootstrap(tracer)`.
+///
+/// The tracer is a swift-service-lifecycle `Service`: ``run()`` runs its
+/// pipelines, and graceful shutdown of its `ServiceGroup` flushes them.
+///
+/// Thread-safety: every method may be called from any task or thread. The set of
+/// collectors is fixed at creation, so ending a span reads it without a lock.
+public final class Tracer: Tracing.Tracer, Service, Sendable {
+    public let configuration: TracerConfiguration
+    /// Every collector that finished spans are offered to, each through its own filter.
+    public let collectors: [Collector]
+    public let pipelines: [ExportPipeline]
+
+    /// Creates a tracer.
+    ///
+    /// - Parameters:
+    ///   - pipelines: Each pipeline's collector receives finished spans, and the pipeline exports them.
+    ///   - collectors: More collectors that receive spans but have no pipeline, such as a
+    ///     flight recorder with ``OverflowPolicy/overwriteOldest`` read with ``Collector/drain(max:)``.
+    public init(
+        configuration: TracerConfiguration = TracerConfiguration(),
+        pipelines: [ExportPipeline] = [],
+        collectors: [Collector] = []
+    ) {
+        self.configuration = configuration
+        self.pipelines = pipelines
+        var all = pipelines.map(\.collector)
+        for collector in collectors where !all.contains(where: { $0 === collector }) {
+            all.append(collector)
+        }
+        self.collectors = all
+    }
+
+    // MARK: - Starting spans
+
+    /// Starts a span; prefer `withSpan`, which ends it for you.
+    ///
+    /// The parent is the span context in `context` (by default the task-local
+    /// `ServiceContext.current`): same trace, new span id, parent's sampled flag
+    /// and trace state. Without one, the span starts a new trace.
+    /// An empty name becomes `"unnamed"`.
+    public func startSpan<Instant: TracerInstant>(
+        _ operationName: String,
+        context: @autoclosure () -> ServiceContext,
+        ofKind kind: SpanKind,
+        at instant: @autoclosure () -> Instant,
+        function: String,
+        file fileID: String,
+        line: UInt
+    ) -> Tracez.Span {
+        let parentContext = context()
+        let parent = parentContext.spanContext
+        let traceID = parent?.traceID ?? TraceID.random()
+        let isSampled =
+            configuration.isEnabled && configuration.sampler.shouldSample(traceID: traceID, parent: parent)
+        let isRecording = isSampled || (configuration.isEnabled && configuration.keepsErroredSpansOfUnsampledTraces)
+        let spanContext = SpanContext(
+            traceID: traceID,
+            spanID: SpanID.random(),
+            traceFlags: isSampled ? .sampled : [],
+            traceState: parent?.traceState ?? TraceState(),
+            isRemote: false
+        )
+        return Tracez.Span(
+            name: operationName.isEmpty ? "unnamed" : operationName,
+            kind: kind,
+            spanContext: spanContext,
+            parentSpanID: parent?.spanID,
+            parentIsRemote: parent?.isRemote ?? false,
+            parentContext: parentContext,
+            startNanoseconds: instant().nanosecondsSinceEpoch,
+            tracer: isRecording ? self : nil
+        )
+    }
+
+    /// Offers a finished span to every collector whose filter accepts it. Called by ``Span/end(at:)``.
+    func record(_ record: SpanRecord) {
+        // A span of an unsampled trace records only to be kept if it failed.
+        guard record.context.isSampled || record.isError else { return }
+        for collector in collectors {
+            if let filter = collector.filter, !filter(record) { continue }
+            collector.record(record)
+        }
+    }
+
+    // MARK: - Propagation (W3C Trace Context)
+
+    /// Reads `traceparent` and `tracestate` from `carrier` into `context`.
+    /// A missing or malformed `traceparent` leaves `context` unchanged, so the next span starts a new trace.
+    public func extract<Carrier, Extract: Extractor>(
+        _ carrier: Carrier,
+        into context: inout ServiceContext,
+        using extractor: Extract
+    ) where Extract.Carrier == Carrier {
+        guard let header = extractor.extract(key: "traceparent", from: carrier),
+            let parent = TraceParent(header: header)
+        else { return }
+        let traceState = extractor.extract(key: "tracestate", from: carrier).map(TraceState.init(header:)) ?? TraceState()
+        context.spanContext = SpanContext(
+            traceID: parent.traceID,
+            spanID: parent.parentID,
+            traceFlags: parent.traceFlags,
+            traceState: traceState,
+            isRemote: true
+        )
+    }
+
+    /// Writes the span context in `context`, if any, as `traceparent` (and `tracestate` when not empty).
+    public func inject<Carrier, Inject: Injector>(
+        _ context: ServiceContext,
+        into carrier: inout Carrier,
+        using injector: Inject
+    ) where Inject.Carrier == Carrier {
+        guard let spanContext = context.spanContext else { return }
+        let parent = TraceParent(traceID: spanContext.traceID, parentID: spanContext.spanID, traceFlags: spanContext.traceFlags)
+        injector.inject(parent.headerValue, forKey: "traceparent", into: &carrier)
+        if !spanContext.traceState.isEmpty {
+            injector.inject(spanContext.traceState.headerValue, forKey: "tracestate", into: &carrier)
+        }
+    }
+
+    // MARK: - Lifecycle
+
+    /// Runs every pipeline until graceful shutdown or cancellation.
+    public func run() async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            for pipeline in pipelines {
+                group.addTask { try await pipeline.run() }
+            }
+        }
+    }
+
+    /// Asks every pipeline to export what is pending, without waiting (the `Tracing.Tracer` requirement).
+    /// In async code, `await tracer.forceFlush()` waits until it is sent.
+    public func forceFlush() {
+        for pipeline in pipelines { pipeline.requestFlush() }
+    }
+
+    /// Exports everything recorded before the call, and returns when that is done.
+    public func forceFlush() async {
+        await withDiscardingTaskGroup { group in
+            for pipeline in pipelines {
+                group.addTask { await pipeline.forceFlush() }
+            }
+        }
+    }
+
+    /// Shuts every pipeline down: sends what is pending until `deadline`, counts the
+    /// rest as ``DropReason/shutdownDeadline``. Returns the final counters of all collectors.
+    @discardableResult
+    public func shutdown(deadline: ContinuousClock.Instant) async -> CollectorStatistics {
+        await withDiscardingTaskGroup { group in
+            for pipeline in pipelines {
+                group.addTask { await pipeline.shutdown(deadline: deadline) }
+            }
+        }
+        return statistics
+    }
+
+    /// The counters of all collectors, summed (see ``CollectorStatistics``).
+    public var statistics: CollectorStatistics {
+        CollectorStatistics(combining: collectors.map(\.statistics))
+    }
+}
+
+extension CollectorStatistics {
+    /// Sums several collectors' counters; the sum keeps the invariant.
+    public init(combining all: [CollectorStatistics], name: String = "all") {
+        self.init(
+            name: name,
+            recorded: all.reduce(0) { $0 + $1.recorded },
+            exported: all.reduce(0) { $0 + $1.exported },
+            dropped: all.reduce(DropCounts()) { $0 + $1.dropped },
+            buffered: all.reduce(0) { $0 + $1.buffered },
+            inFlight: all.reduce(0) { $0 + $1.inFlight },
+            capacity: all.reduce(0) { $0 + $1.capacity }
+        )
+    }
+}
