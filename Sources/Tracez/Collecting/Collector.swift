@@ -39,6 +39,8 @@ public final class Collector: Sendable {
         var head = 0  // index of the oldest record
         var count = 0
         var inFlight = 0
+        /// `record(_:)` calls waiting for room under the block policy: recorded, not yet kept or dropped.
+        var waiting = 0
         var recorded = 0
         var exported = 0
         var dropped = DropCounts()
@@ -163,6 +165,7 @@ public final class Collector: Sendable {
                 dropped: state.dropped,
                 buffered: state.count,
                 inFlight: state.inFlight,
+                waiting: state.waiting,
                 capacity: capacity
             )
         }
@@ -202,7 +205,11 @@ public final class Collector: Sendable {
 
     private func offer(_ record: SpanRecord, isRetry: Bool) -> Outcome {
         state.withLock { state -> Outcome in
-            if !isRetry { state.recorded += 1 }
+            if isRetry {
+                state.waiting -= 1  // kept, refused, or (below) waiting again
+            } else {
+                state.recorded += 1
+            }
             if state.isClosed {
                 state.dropped[.shutdownDeadline] += 1
                 return .rejected(level: nil)
@@ -225,6 +232,7 @@ public final class Collector: Sendable {
                 state.dropped[.overwritten] += 1
                 return .accepted(level: nil, drainSignal: nil, overwritten: old)
             case .block(let timeout):
+                state.waiting += 1
                 return .wait(timeout: timeout)
             }
         }
@@ -244,6 +252,7 @@ public final class Collector: Sendable {
             return outcome  // kept, or refused (and counted) because the collector closed
         }
         return state.withLock { state in
+            state.waiting -= 1
             state.dropped[.bufferFull] += 1
             return .rejected(level: nil)
         }

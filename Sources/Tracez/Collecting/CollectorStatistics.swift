@@ -14,21 +14,34 @@ public struct CollectorStatistics: Sendable, Hashable {
     public let buffered: Int
     /// Records drained and handed to an export that has not finished yet.
     public let inFlight: Int
+    /// Records whose ``Collector/record(_:)`` call is still waiting for room
+    /// (``OverflowPolicy/block(timeout:)`` only).
+    public let waiting: Int
     public let capacity: Int
 
-    /// Neither exported nor dropped yet: buffered plus in flight.
-    public var pending: Int { buffered + inFlight }
+    /// Neither exported nor dropped yet: waiting, buffered or in flight.
+    public var pending: Int { waiting + buffered + inFlight }
 
     /// Whether `recorded == exported + dropped + pending`. Always true; tests check it.
     public var isBalanced: Bool { recorded == exported + dropped.total + pending }
 
-    public init(name: String, recorded: Int, exported: Int, dropped: DropCounts, buffered: Int, inFlight: Int, capacity: Int) {
+    public init(
+        name: String,
+        recorded: Int,
+        exported: Int,
+        dropped: DropCounts,
+        buffered: Int,
+        inFlight: Int,
+        waiting: Int = 0,
+        capacity: Int
+    ) {
         self.name = name
         self.recorded = recorded
         self.exported = exported
         self.dropped = dropped
         self.buffered = buffered
         self.inFlight = inFlight
+        self.waiting = waiting
         self.capacity = capacity
     }
 }

@@ -11,18 +11,46 @@ public enum FillLevel: Int, Sendable, Hashable, Comparable, CaseIterable {
 
 /// Fill percentages at which a ``Collector`` reports a new ``FillLevel``.
 ///
-/// Values are clamped to 1...100 and put in order (warning <= critical <= overflow).
+/// Whatever is assigned, the values read back are clamped to 1...100 and in
+/// order (warning <= critical <= overflow), and the collector uses those.
 public struct FillThresholds: Sendable, Hashable {
-    public var warningPercent: Int
-    public var criticalPercent: Int
-    public var overflowPercent: Int
+    private var warning: Int
+    private var critical: Int
+    private var overflow: Int
 
     public init(warningPercent: Int = 70, criticalPercent: Int = 90, overflowPercent: Int = 100) {
-        let warning = min(max(warningPercent, 1), 100)
-        let critical = min(max(criticalPercent, warning), 100)
-        self.warningPercent = warning
-        self.criticalPercent = critical
-        self.overflowPercent = min(max(overflowPercent, critical), 100)
+        warning = warningPercent
+        critical = criticalPercent
+        overflow = overflowPercent
+    }
+
+    /// Default 70.
+    public var warningPercent: Int {
+        get { min(max(warning, 1), 100) }
+        set { warning = newValue }
+    }
+
+    /// Default 90; never below ``warningPercent``.
+    public var criticalPercent: Int {
+        get { min(max(critical, warningPercent), 100) }
+        set { critical = newValue }
+    }
+
+    /// Default 100 (full); never below ``criticalPercent``.
+    public var overflowPercent: Int {
+        get { min(max(overflow, criticalPercent), 100) }
+        set { overflow = newValue }
+    }
+
+    public static func == (lhs: FillThresholds, rhs: FillThresholds) -> Bool {
+        (lhs.warningPercent, lhs.criticalPercent, lhs.overflowPercent)
+            == (rhs.warningPercent, rhs.criticalPercent, rhs.overflowPercent)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(warningPercent)
+        hasher.combine(criticalPercent)
+        hasher.combine(overflowPercent)
     }
 }
 

@@ -8,8 +8,11 @@ public enum OverflowPolicy: Sendable, Hashable {
     case overwriteOldest
     /// Wait up to `timeout` for room, then drop the new record as ``DropReason/bufferFull``.
     ///
-    /// The wait blocks the thread that ended the span, which may be one of Swift
-    /// concurrency's few cooperative threads: use it only where losing a span is
-    /// worse than stalling the caller, and keep the timeout short.
+    /// The wait blocks the thread that ended the span. If that is one of Swift
+    /// concurrency's cooperative threads (there is one per core), the export
+    /// pipeline that would make room may not get a thread until the wait times
+    /// out: with every cooperative thread blocked, each record waits its whole
+    /// timeout and is then dropped. Use it for producers on threads of their own,
+    /// where losing a span is worse than stalling the caller, and keep the timeout short.
     case block(timeout: Duration)
 }

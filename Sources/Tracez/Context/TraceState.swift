@@ -13,17 +13,20 @@ public struct TraceState: Hashable, Sendable {
     public init() { entries = [] }
 
     /// Parses a `tracestate` header. Invalid members are dropped; the rest are kept.
+    ///
+    /// Works on UTF-8 bytes, not `Character`s: the grammar is ASCII, and a
+    /// combining mark after a `,` must not glue two members together.
     public init(header: String) {
         var entries: [(key: String, value: String)] = []
-        for member in header.split(separator: ",", omittingEmptySubsequences: true) {
-            let trimmed = member.trimmingSpacesAndTabs()
-            guard !trimmed.isEmpty else { continue }
-            guard let equals = trimmed.firstIndex(of: "=") else { continue }
-            let key = String(trimmed[..<equals])
-            let value = String(trimmed[trimmed.index(after: equals)...])
+        for member in header.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: true) {
+            let trimmed = member.trimmingOptionalWhitespace()
+            guard let equals = trimmed.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            let key = trimmed[trimmed.startIndex..<equals]
+            let value = trimmed[trimmed.index(after: equals)...]
             guard Self.isValidKey(key), Self.isValidValue(value) else { continue }
-            guard !entries.contains(where: { $0.key == key }) else { continue }
-            entries.append((key, value))
+            let entry = (key: String(decoding: key, as: UTF8.self), value: String(decoding: value, as: UTF8.self))
+            guard !entries.contains(where: { $0.key == entry.key }) else { continue }
+            entries.append(entry)
             if entries.count == Self.maximumEntries { break }
         }
         self.entries = entries
@@ -52,47 +55,52 @@ public struct TraceState: Hashable, Sendable {
         }
     }
 
-    // key = simple-key / multi-tenant-key (W3C Trace Context, section 3.3.1.3.1)
-    static func isValidKey(_ key: String) -> Bool {
-        let bytes = Array(key.utf8)
-        guard !bytes.isEmpty, bytes.count <= 256 else { return false }
+    // key              = simple-key / multi-tenant-key          (W3C Trace Context, 3.3.1.3.1)
+    // simple-key       = lcalpha 0*255( lcalpha / DIGIT / "_" / "-" / "*" / "/" )
+    // multi-tenant-key = tenant-id "@" system-id
+    // tenant-id        = ( lcalpha / DIGIT ) 0*240( lcalpha / DIGIT / "_" / "-" / "*" / "/" )
+    // system-id        = lcalpha 0*13( lcalpha / DIGIT / "_" / "-" / "*" / "/" )
+    static func isValidKey(_ key: Substring.UTF8View) -> Bool {
+        func isLowerAlpha(_ byte: UInt8) -> Bool { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) }
+        func isDigit(_ byte: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
         func isKeyChar(_ byte: UInt8) -> Bool {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "*"), UInt8(ascii: "/"), UInt8(ascii: "@"):
-                return true
-            default:
-                return false
-            }
+            isLowerAlpha(byte) || isDigit(byte) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+                || byte == UInt8(ascii: "*") || byte == UInt8(ascii: "/")
         }
-        guard bytes.allSatisfy(isKeyChar) else { return false }
-        let first = bytes[0]
-        let startsWell =
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first)
-            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first)
-        guard startsWell else { return false }
-        let ats = bytes.filter { $0 == UInt8(ascii: "@") }.count
-        return ats <= 1
+        let bytes = Array(key)
+        if let at = bytes.firstIndex(of: UInt8(ascii: "@")) {
+            let tenant = bytes[..<at]
+            let system = bytes[(at + 1)...]
+            guard let tenantFirst = tenant.first, tenant.count <= 241,
+                isLowerAlpha(tenantFirst) || isDigit(tenantFirst), tenant.allSatisfy(isKeyChar)
+            else { return false }
+            guard let systemFirst = system.first, system.count <= 14,
+                isLowerAlpha(systemFirst), system.allSatisfy(isKeyChar)
+            else { return false }
+            return true
+        }
+        guard let first = bytes.first, bytes.count <= 256, isLowerAlpha(first) else { return false }
+        return bytes.allSatisfy(isKeyChar)
     }
 
-    // value = 0*255(chr) nblk-chr, chr = %x20 / nblk-chr, nblk-chr = %x21-2B / %x2D-3C / %x3E-7E
-    static func isValidValue(_ value: String) -> Bool {
-        let bytes = Array(value.utf8)
-        guard !bytes.isEmpty, bytes.count <= 256 else { return false }
-        for byte in bytes {
-            guard byte >= 0x20, byte <= 0x7E, byte != UInt8(ascii: ","), byte != UInt8(ascii: "=") else {
-                return false
-            }
+    // value    = 0*255(chr) nblk-chr
+    // chr      = %x20 / nblk-chr
+    // nblk-chr = %x21-2B / %x2D-3C / %x3E-7E
+    static func isValidValue(_ value: Substring.UTF8View) -> Bool {
+        guard !value.isEmpty, value.count <= 256, value.last != 0x20 else { return false }
+        return value.allSatisfy { byte in
+            byte >= 0x20 && byte <= 0x7E && byte != UInt8(ascii: ",") && byte != UInt8(ascii: "=")
         }
-        return bytes.last != 0x20
     }
 }
 
-extension Substring {
-    func trimmingSpacesAndTabs() -> Substring {
-        var result = self[...]
-        while let first = result.first, first == " " || first == "\t" { result = result.dropFirst() }
-        while let last = result.last, last == " " || last == "\t" { result = result.dropLast() }
-        return result
+extension Substring.UTF8View {
+    /// Without leading and trailing spaces and tabs (the W3C `OWS`).
+    func trimmingOptionalWhitespace() -> Substring.UTF8View {
+        func isWhitespace(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        guard let start = firstIndex(where: { !isWhitespace($0) }),
+            let last = lastIndex(where: { !isWhitespace($0) })
+        else { return self[endIndex...] }
+        return self[start...last]
     }
 }

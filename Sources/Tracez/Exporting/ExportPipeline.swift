@@ -6,7 +6,8 @@ import Synchronization
 ///
 /// The pipeline exports every ``ExportConfiguration/interval``, as soon as the
 /// collector holds a full batch, and on ``forceFlush()``. One batch is in
-/// flight at a time, so an exporter never sees concurrent calls from it. Every
+/// flight at a time (loop, flushes and shutdown take turns), so an exporter
+/// never sees concurrent calls from it. Every
 /// drained record ends up counted on the collector: exported, or dropped with a reason.
 ///
 /// It is a swift-service-lifecycle `Service`: in a `ServiceGroup`, graceful
@@ -24,11 +25,12 @@ public final class ExportPipeline: Service, Sendable {
     private let mailbox: AsyncStream<Message>
     private let mailboxInput: AsyncStream<Message>.Continuation
     private let phase = Mutex(Phase.idle)
+    private let turns = ExportTurns()
 
     private enum Message: Sendable {
         case tick
         case batchReady
-        case flush(CheckedContinuation<Void, Never>?)
+        case flush
         case shutdown(ContinuousClock.Instant, CheckedContinuation<Void, Never>?)
     }
 
@@ -92,21 +94,23 @@ public final class ExportPipeline: Service, Sendable {
         }
     }
 
-    /// Asks the running pipeline to export everything pending now, without waiting.
+    /// Starts exporting everything pending, without waiting for it.
     /// This is what `Tracing.Tracer.forceFlush()` calls.
     public func requestFlush() {
-        mailboxInput.yield(.flush(nil))
+        let isRunning = phase.withLock { if case .running = $0 { true } else { false } }
+        if isRunning {
+            mailboxInput.yield(.flush)
+        } else {
+            Task { await self.forceFlush() }
+        }
     }
 
     /// Exports everything recorded before the call, and returns when that is done.
     ///
-    /// Only a running pipeline exports: if ``run()`` has not started, this returns
-    /// at once and the records stay pending in the collector.
+    /// Works whether or not ``run()`` is running: the export happens on the
+    /// caller's task, taking its turn with the pipeline's own exports.
     public func forceFlush() async {
-        guard phase.withLock({ if case .running = $0 { true } else { false } }) else { return }
-        await withCheckedContinuation { continuation in
-            mailboxInput.yield(.flush(continuation))
-        }
+        await exportPending()
     }
 
     /// Sends what is pending until `deadline`, counts the rest as
@@ -146,11 +150,8 @@ public final class ExportPipeline: Service, Sendable {
     private func serveMailbox() async {
         for await message in mailbox {
             switch message {
-            case .tick, .batchReady:
+            case .tick, .batchReady, .flush:
                 await exportPending()
-            case .flush(let continuation):
-                await exportPending()
-                continuation?.resume()
             case .shutdown(let deadline, let continuation):
                 await finish(deadline: deadline)
                 phase.withLock { $0 = .finished }
@@ -164,16 +165,13 @@ public final class ExportPipeline: Service, Sendable {
         drainLeftoverMessages()
     }
 
-    /// Resumes anyone still waiting on a flush or shutdown after the loop has stopped.
+    /// Resumes anyone still waiting on a shutdown after the loop has stopped.
     private func drainLeftoverMessages() {
         mailboxInput.finish()
         Task { [mailbox] in
             for await message in mailbox {
-                switch message {
-                case .flush(let continuation), .shutdown(_, let continuation):
+                if case .shutdown(_, let continuation) = message {
                     continuation?.resume()
-                case .tick, .batchReady:
-                    break
                 }
             }
         }
@@ -182,12 +180,14 @@ public final class ExportPipeline: Service, Sendable {
     /// Exports what the collector holds now, batch by batch. Records that arrive
     /// meanwhile wait for the next turn, so a busy collector cannot starve the mailbox.
     private func exportPending() async {
-        var remaining = collector.statistics.buffered
-        while remaining > 0 {
-            let batch = collector.drain(max: min(configuration.maxBatchSize, remaining))
-            guard !batch.isEmpty else { return }
-            remaining -= batch.count
-            await send(batch, deadline: .now + configuration.exportTimeout)
+        await turns.run {
+            var remaining = collector.statistics.buffered
+            while remaining > 0 {
+                let batch = collector.drain(max: min(configuration.maxBatchSize, remaining))
+                guard !batch.isEmpty else { return }
+                remaining -= batch.count
+                await send(batch, deadline: .now + configuration.exportTimeout)
+            }
         }
     }
 
@@ -211,6 +211,10 @@ public final class ExportPipeline: Service, Sendable {
 
     /// The last drain: send until the deadline, then count what is left and close.
     private func finish(deadline: ContinuousClock.Instant) async {
+        await turns.run { await finishInTurn(deadline: deadline) }
+    }
+
+    private func finishInTurn(deadline: ContinuousClock.Instant) async {
         while ContinuousClock.now < deadline {
             let batch = collector.drain(max: configuration.maxBatchSize)
             if batch.isEmpty { break }

@@ -193,8 +193,9 @@ public final class StdoutExporter: Exporter {
 
     static func formatDuration(_ nanoseconds: UInt64) -> String {
         let value = Double(nanoseconds)
-        if nanoseconds < 1_000_000 { return "\(rounded(value / 1_000, places: 1)) µs" }
-        if nanoseconds < 1_000_000_000 { return "\(rounded(value / 1_000_000, places: 1)) ms" }
+        // Pick the unit after rounding, so 999.96 µs reads "1.0 ms", not "1000.0 µs".
+        if nanoseconds < 999_950 { return "\(rounded(value / 1_000, places: 1)) µs" }
+        if nanoseconds < 999_950_000 { return "\(rounded(value / 1_000_000, places: 1)) ms" }
         return "\(rounded(value / 1_000_000_000, places: 2)) s"
     }
 

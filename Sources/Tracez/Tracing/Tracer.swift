@@ -193,6 +193,7 @@ extension CollectorStatistics {
             dropped: all.reduce(DropCounts()) { $0 + $1.dropped },
             buffered: all.reduce(0) { $0 + $1.buffered },
             inFlight: all.reduce(0) { $0 + $1.inFlight },
+            waiting: all.reduce(0) { $0 + $1.waiting },
             capacity: all.reduce(0) { $0 + $1.capacity }
         )
     }

@@ -1,0 +1,219 @@
+import ServiceLifecycle
+import ServiceLifecycleTestKit
+import Logging
+import Testing
+@testable import Tracez
+
+@Suite struct ExportPipelineTests {
+    private func makePipeline(
+        exporter: some Exporter,
+        capacity: Int = 4096,
+        configuration: ExportConfiguration = ExportConfiguration(interval: .seconds(3600), shutdownTimeout: .seconds(60))
+    ) throws -> (Tracer, Collector, ExportPipeline) {
+        let collector = try Collector(configuration: CollectorConfiguration(name: "pipeline", capacity: capacity))
+        let pipeline = try ExportPipeline(collector: collector, exporter: exporter, configuration: configuration)
+        return (Tracer(pipelines: [pipeline]), collector, pipeline)
+    }
+
+    private func record(_ count: Int, into tracer: Tracer) {
+        for index in 0..<count { tracer.startSpan("span \(index)").end() }
+    }
+
+    @Test func forceFlushExportsEverythingRecordedBeforeIt() async throws {
+        let exporter = InMemoryExporter()
+        let (tracer, collector, _) = try makePipeline(exporter: exporter)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await tracer.run() }
+            record(1000, into: tracer)
+            await tracer.forceFlush()
+            #expect(exporter.records.count == 1000)
+            #expect(exporter.records.first?.name == "span 0")
+            let statistics = collector.statistics
+            #expect(statistics.exported == 1000)
+            #expect(statistics.pending == 0)
+            #expect(statistics.isBalanced)
+            await tracer.shutdown(deadline: .now + .seconds(60))
+            try await group.waitForAll()
+        }
+        #expect(exporter.isShutDown)
+    }
+
+    @Test func batchesNeverExceedTheMaximumSize() async throws {
+        let exporter = InMemoryExporter()
+        let (tracer, _, _) = try makePipeline(
+            exporter: exporter,
+            configuration: ExportConfiguration(maxBatchSize: 100, interval: .seconds(3600))
+        )
+        record(1050, into: tracer)
+        let statistics = await tracer.shutdown(deadline: .now + .seconds(60))
+        #expect(statistics.exported == 1050)
+        #expect(exporter.batchCount == 11)
+    }
+
+    @Test func fullBatchIsExportedWithoutWaitingForTheInterval() async throws {
+        let exporter = SignallingExporter()
+        let (tracer, _, _) = try makePipeline(
+            exporter: exporter,
+            configuration: ExportConfiguration(maxBatchSize: 10, interval: .seconds(3600))
+        )
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await tracer.run() }
+            record(10, into: tracer)
+            let batch = await next(of: exporter.batches)
+            #expect(batch?.count == 10)
+            await tracer.shutdown(deadline: .now + .seconds(60))
+            try await group.waitForAll()
+        }
+    }
+
+    @Test func intervalExportsWhatIsWaiting() async throws {
+        let exporter = SignallingExporter()
+        let (tracer, _, _) = try makePipeline(
+            exporter: exporter,
+            configuration: ExportConfiguration(maxBatchSize: 512, interval: .milliseconds(20))
+        )
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await tracer.run() }
+            record(3, into: tracer)
+            let batch = await next(of: exporter.batches)
+            #expect(batch?.count == 3)
+            await tracer.shutdown(deadline: .now + .seconds(60))
+            try await group.waitForAll()
+        }
+    }
+
+    @Test func failedExportIsCountedAsExportFailed() async throws {
+        let exporter = FailingExporter()
+        let (tracer, _, _) = try makePipeline(exporter: exporter)
+        record(7, into: tracer)
+        let statistics = await tracer.shutdown(deadline: .now + .seconds(60))
+        #expect(exporter.attemptCount == 1)
+        #expect(statistics.dropped[.exportFailed] == 7)
+        #expect(statistics.exported == 0)
+        #expect(statistics.isBalanced)
+    }
+
+    @Test func shutdown_whenBackendHangs_returnsAndCountsPendingAsShutdownDeadline() async throws {
+        let exporter = HangingExporter()
+        let (tracer, _, _) = try makePipeline(
+            exporter: exporter,
+            configuration: ExportConfiguration(maxBatchSize: 4, interval: .seconds(3600))
+        )
+        record(10, into: tracer)
+        let statistics = await tracer.shutdown(deadline: .now + .milliseconds(200))
+        // At most the first batch reached the backend (none if this task started late):
+        // the pipeline never piles a second export onto a hung one.
+        #expect(exporter.stuckCount <= 1)
+        #expect(statistics.dropped[.shutdownDeadline] == 10)
+        #expect(statistics.pending == 0)
+        #expect(statistics.isBalanced)
+        exporter.release()
+    }
+
+    @Test func exportTimeoutGivesUpOnAHungExport() async throws {
+        let exporter = HangingExporter()
+        let (tracer, collector, _) = try makePipeline(
+            exporter: exporter,
+            configuration: ExportConfiguration(interval: .seconds(3600), exportTimeout: .milliseconds(100))
+        )
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await tracer.run() }
+            record(5, into: tracer)
+            await tracer.forceFlush()
+            #expect(collector.statistics.dropped[.exportFailed] == 5)
+            #expect(collector.statistics.isBalanced)
+            await tracer.shutdown(deadline: .now + .seconds(1))
+            try await group.waitForAll()
+        }
+        exporter.release()
+    }
+
+    @Test func shutdownWithoutRunStillSendsWhatIsPending() async throws {
+        let exporter = InMemoryExporter()
+        let (tracer, _, _) = try makePipeline(exporter: exporter)
+        record(42, into: tracer)
+        let statistics = await tracer.shutdown(deadline: .now + .seconds(60))
+        #expect(exporter.records.count == 42)
+        #expect(statistics.exported == 42)
+        #expect(exporter.isShutDown)
+    }
+
+    @Test func spansEndedAfterShutdownAreCountedNotLost() async throws {
+        let (tracer, collector, _) = try makePipeline(exporter: InMemoryExporter())
+        await tracer.shutdown(deadline: .now + .seconds(1))
+        record(3, into: tracer)
+        let statistics = collector.statistics
+        #expect(statistics.recorded == 3)
+        #expect(statistics.dropped[.shutdownDeadline] == 3)
+        #expect(statistics.isBalanced)
+    }
+
+    @Test func runningTwiceIsRefused() async throws {
+        let (_, _, pipeline) = try makePipeline(exporter: InMemoryExporter())
+        await pipeline.shutdown(deadline: .now + .seconds(1))
+        await #expect(throws: TracezError.pipelineAlreadyStarted(collector: "pipeline")) {
+            try await pipeline.run()
+        }
+    }
+
+    @Test func forceFlushExportsEvenWhenTheLoopIsNotRunning() async throws {
+        let exporter = InMemoryExporter()
+        let (tracer, collector, _) = try makePipeline(exporter: exporter)
+        record(2, into: tracer)
+        await tracer.forceFlush()
+        #expect(exporter.records.count == 2)
+        #expect(collector.statistics.exported == 2)
+    }
+
+    @Test func concurrentFlushesNeverExportConcurrently() async throws {
+        let exporter = ConcurrencyWitnessExporter()
+        let (tracer, collector, _) = try makePipeline(
+            exporter: exporter,
+            configuration: ExportConfiguration(maxBatchSize: 10, interval: .milliseconds(1))
+        )
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await tracer.run() }
+            await withTaskGroup(of: Void.self) { flushers in
+                for _ in 0..<8 {
+                    flushers.addTask {
+                        record(50, into: tracer)
+                        await tracer.forceFlush()
+                    }
+                }
+            }
+            await tracer.shutdown(deadline: .now + .seconds(60))
+            try await group.waitForAll()
+        }
+        #expect(exporter.maximumConcurrentExports == 1)
+        #expect(collector.statistics.exported == 400)
+    }
+
+    @Test func gracefulShutdownOfTheServiceGroupFlushesPendingSpans() async throws {
+        let exporter = InMemoryExporter()
+        let (tracer, collector, _) = try makePipeline(exporter: exporter)
+        try await testGracefulShutdown { trigger in
+            let group = ServiceGroup(services: [tracer], logger: Logger(label: "test"))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                record(25, into: tracer)
+                trigger.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+        }
+        #expect(exporter.records.count == 25)
+        #expect(collector.statistics.exported == 25)
+        #expect(exporter.isShutDown)
+    }
+
+    @Test(arguments: [
+        ExportConfiguration(maxBatchSize: 0),
+        ExportConfiguration(interval: .zero),
+        ExportConfiguration(exportTimeout: .seconds(-1)),
+        ExportConfiguration(shutdownTimeout: .zero),
+    ])
+    func invalidConfigurationIsRejected(configuration: ExportConfiguration) throws {
+        #expect(throws: TracezError.self) {
+            try ExportPipeline(collector: try Collector(), exporter: InMemoryExporter(), configuration: configuration)
+        }
+    }
+}

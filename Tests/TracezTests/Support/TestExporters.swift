@@ -1,0 +1,95 @@
+import Synchronization
+@testable import Tracez
+
+/// Counts what it receives, taking `delay` per batch: a backend slower than the spans.
+final class SlowExporter: Exporter {
+    let delay: Duration
+    private let received = Atomic<Int>(0)
+
+    init(delay: Duration) { self.delay = delay }
+
+    func export(_ batch: [SpanRecord]) async throws {
+        try await Task.sleep(for: delay)
+        received.add(batch.count, ordering: .relaxed)
+    }
+
+    var receivedCount: Int { received.load(ordering: .relaxed) }
+}
+
+/// Fails every export.
+final class FailingExporter: Exporter {
+    struct Unavailable: Error {}
+    private let attempts = Atomic<Int>(0)
+
+    func export(_ batch: [SpanRecord]) async throws {
+        attempts.add(1, ordering: .relaxed)
+        throw Unavailable()
+    }
+
+    var attemptCount: Int { attempts.load(ordering: .relaxed) }
+}
+
+/// Never answers and ignores cancellation, like a backend that accepted the
+/// connection and went silent. ``release()`` lets the stuck calls go at the end of a test.
+final class HangingExporter: Exporter {
+    private let stuck = Mutex<[CheckedContinuation<Void, Never>]>([])
+
+    func export(_ batch: [SpanRecord]) async throws {
+        await withCheckedContinuation { continuation in
+            stuck.withLock { $0.append(continuation) }
+        }
+    }
+
+    var stuckCount: Int { stuck.withLock { $0.count } }
+
+    func release() {
+        let continuations = stuck.withLock { stuck in
+            defer { stuck = [] }
+            return stuck
+        }
+        continuations.forEach { $0.resume() }
+    }
+}
+
+/// Passes every batch on to a stream, so a test can wait for the first one.
+final class SignallingExporter: Exporter {
+    let batches: AsyncStream<[SpanRecord]>
+    private let input: AsyncStream<[SpanRecord]>.Continuation
+
+    init() {
+        (batches, input) = AsyncStream.makeStream()
+    }
+
+    func export(_ batch: [SpanRecord]) async throws {
+        input.yield(batch)
+    }
+}
+
+/// Remembers the most exports it ever saw running at once.
+final class ConcurrencyWitnessExporter: Exporter {
+    private let state = Mutex<(running: Int, maximum: Int)>((0, 0))
+
+    func export(_ batch: [SpanRecord]) async throws {
+        state.withLock { state in
+            state.running += 1
+            state.maximum = max(state.maximum, state.running)
+        }
+        await Task.yield()
+        state.withLock { $0.running -= 1 }
+    }
+
+    var maximumConcurrentExports: Int { state.withLock { $0.maximum } }
+}
+
+/// Waits for the next element, or gives up after `timeout` (a safety net, never an assertion on time).
+func next<Element: Sendable>(
+    of stream: AsyncStream<Element>,
+    within timeout: Duration = .seconds(30)
+) async -> Element? {
+    let outcome = await withDeadline(.now + timeout) {
+        var iterator = stream.makeAsyncIterator()
+        return await iterator.next()
+    }
+    if case .finished(.success(let element)) = outcome { return element }
+    return nil
+}

@@ -1,0 +1,171 @@
+import Testing
+@testable import Tracez
+
+@Suite struct SpanTests {
+    struct Boom: Error, CustomStringConvertible {
+        var description: String { "boom happened" }
+    }
+
+    @Test func endTwiceRecordsOnce() throws {
+        let (tracer, collector) = try makeTracer()
+        let span = tracer.startSpan("once")
+        span.end()
+        span.end()
+        #expect(collector.takeAll().count == 1)
+        #expect(collector.statistics.recorded == 1)
+    }
+
+    @Test func changesAfterEndAreIgnored() throws {
+        let (tracer, collector) = try makeTracer()
+        let span = tracer.startSpan("before")
+        span.attributes["kept"] = "yes"
+        span.end()
+        span.operationName = "after"
+        span.attributes["late"] = "no"
+        span.updateAttributes { $0["later"] = "no" }
+        span.addEvent("late event")
+        span.setStatus(SpanStatus(code: .error, message: "late"))
+        #expect(!span.isRecording)
+        let record = try #require(collector.takeAll().first)
+        #expect(record.name == "before")
+        #expect(record.attributes.get("kept") == .string("yes"))
+        #expect(record.attributes.get("late") == nil)
+        #expect(record.attributes.get("later") == nil)
+        #expect(record.events.isEmpty)
+        #expect(record.status == nil)
+    }
+
+    @Test func everyAttributeKindReachesTheRecord() throws {
+        let (tracer, collector) = try makeTracer()
+        let span = tracer.startSpan("kinds")
+        span.updateAttributes { attributes in
+            attributes.set("string", value: .string("s"))
+            attributes.set("int32", value: .int32(-3))
+            attributes.set("int64", value: .int64(.max))
+            attributes.set("double", value: .double(2.5))
+            attributes.set("bool", value: .bool(true))
+            attributes.set("strings", value: .stringArray(["a", "b"]))
+            attributes.set("int32s", value: .int32Array([1, 2]))
+            attributes.set("int64s", value: .int64Array([3, 4]))
+            attributes.set("doubles", value: .doubleArray([0.5]))
+            attributes.set("bools", value: .boolArray([true, false]))
+            attributes.set("convertible", value: .stringConvertible(42))
+        }
+        span.end()
+        let attributes = try #require(collector.takeAll().first).attributes
+        #expect(attributes.count == 11)
+        #expect(attributes.get("int64") == .int64(.max))
+        #expect(attributes.get("strings") == .stringArray(["a", "b"]))
+        #expect(attributes.get("bools") == .boolArray([true, false]))
+        #expect(attributes.get("convertible") == .stringConvertible(42))
+    }
+
+    @Test func recordErrorAddsExceptionEventAndErrorStatus() throws {
+        let (tracer, collector) = try makeTracer()
+        let span = tracer.startSpan("failing")
+        span.recordError(Boom())
+        span.end()
+        let record = try #require(collector.takeAll().first)
+        let event = try #require(record.events.first)
+        #expect(event.name == "exception")
+        #expect(event.attributes.get("exception.message") == .string("boom happened"))
+        guard case .string(let type) = event.attributes.get("exception.type") else {
+            Issue.record("exception.type missing")
+            return
+        }
+        #expect(type.hasSuffix("Boom"))
+        #expect(record.status == SpanStatus(code: .error, message: "boom happened"))
+        #expect(record.isError)
+    }
+
+    @Test func withSpanRecordsThrownErrorAndRethrows() throws {
+        let (tracer, collector) = try makeTracer()
+        #expect(throws: Boom.self) {
+            try tracer.withSpan("throws") { _ in throw Boom() }
+        }
+        let record = try #require(collector.takeAll().first)
+        // withSpan sets a bare error status after recordError; the message must survive it.
+        #expect(record.status == SpanStatus(code: .error, message: "boom happened"))
+        #expect(record.events.map(\.name) == ["exception"])
+    }
+
+    @Test func okStatusIsFinal() throws {
+        let (tracer, collector) = try makeTracer()
+        let span = tracer.startSpan("ok")
+        span.setStatus(SpanStatus(code: .ok))
+        span.setStatus(SpanStatus(code: .error, message: "too late"))
+        span.end()
+        #expect(try #require(collector.takeAll().first).status?.code == .ok)
+    }
+
+    @Test func emptyNameBecomesUnnamed() throws {
+        let (tracer, collector) = try makeTracer()
+        tracer.startSpan("").end()
+        #expect(try #require(collector.takeAll().first).name == "unnamed")
+    }
+
+    @Test func kindAndTimesAreRecorded() throws {
+        let (tracer, collector) = try makeTracer()
+        let start = DefaultTracerClock.Timestamp(nanosecondsSinceEpoch: 1_000_000_000)
+        let span = tracer.startSpan("timed", ofKind: .producer, at: start)
+        span.end(at: DefaultTracerClock.Timestamp(nanosecondsSinceEpoch: 1_000_000_500))
+        let record = try #require(collector.takeAll().first)
+        #expect(record.kind == .producer)
+        #expect(record.startNanoseconds == 1_000_000_000)
+        #expect(record.durationNanoseconds == 500)
+    }
+
+    @Test func endBeforeStartIsClampedToZeroDuration() throws {
+        let (tracer, collector) = try makeTracer()
+        let span = tracer.startSpan("backwards", at: DefaultTracerClock.Timestamp(nanosecondsSinceEpoch: 2_000))
+        span.end(at: DefaultTracerClock.Timestamp(nanosecondsSinceEpoch: 1_000))
+        #expect(try #require(collector.takeAll().first).durationNanoseconds == 0)
+    }
+
+    @Test func linksKeepTheLinkedContextAndCountContextsWithoutSpan() throws {
+        let (tracer, collector) = try makeTracer()
+        let other = tracer.startSpan("other")
+        let span = tracer.startSpan("linking")
+        span.addLink(other, attributes: ["link.reason": "retry"])
+        span.addLink(SpanLink(context: .topLevel, attributes: [:]))
+        span.end()
+        other.end()
+        let record = try #require(collector.takeAll().first { $0.name == "linking" })
+        #expect(record.links.count == 1)
+        #expect(record.links.first?.context.spanID == other.spanContext.spanID)
+        #expect(record.links.first?.attributes.get("link.reason") == .string("retry"))
+        #expect(record.droppedLinkCount == 1)
+    }
+
+    @Test func unsampledSpanIsNonRecordingButCarriesItsTrace() throws {
+        let (tracer, collector) = try makeTracer(configuration: TracerConfiguration(sampler: .alwaysOff))
+        tracer.withSpan("root") { root in
+            #expect(!root.isRecording)
+            #expect(!root.spanContext.isSampled)
+            root.attributes["ignored"] = true
+            tracer.withSpan("child") { child in
+                #expect(child.spanContext.traceID == root.spanContext.traceID)
+                #expect(child.parentSpanID == root.spanContext.spanID)
+            }
+        }
+        #expect(collector.statistics.recorded == 0)
+    }
+
+    @Test func erroredSpansOfUnsampledTracesAreKeptWhenAsked() throws {
+        let configuration = TracerConfiguration(sampler: .alwaysOff, keepsErroredSpansOfUnsampledTraces: true)
+        let (tracer, collector) = try makeTracer(configuration: configuration)
+        tracer.withSpan("root") { _ in
+            tracer.withSpan("fine") { _ in }
+            try? tracer.withSpan("broken") { _ in throw Boom() }
+        }
+        let records = collector.takeAll()
+        #expect(records.map(\.name) == ["broken"])
+        #expect(records.first?.context.isSampled == false)
+    }
+
+    @Test func disabledTracerRecordsNothing() throws {
+        let (tracer, collector) = try makeTracer(configuration: TracerConfiguration(isEnabled: false))
+        tracer.withSpan("off") { span in #expect(!span.isRecording) }
+        #expect(collector.statistics.recorded == 0)
+    }
+}

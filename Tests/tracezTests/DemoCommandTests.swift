@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+@testable import tracez
+
+/// `tracez demo` as a user runs it: the built binary in a child process.
+@Suite struct DemoCommandTests {
+    /// The `tracez` binary SwiftPM built beside this test bundle.
+    static let binary: URL = {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        if directory.lastPathComponent.hasSuffix(".xctest") || directory.path.contains(".xctest/") {
+            while directory.pathExtension != "xctest", directory.path != "/" { directory.deleteLastPathComponent() }
+            directory.deleteLastPathComponent()
+        }
+        return directory.appendingPathComponent("tracez")
+    }()
+
+    struct Run {
+        let status: Int32
+        let standardOutput: String
+        let standardError: String
+        var lines: [Substring] { standardOutput.split(separator: "\n") }
+    }
+
+    func runTracez(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.environment = environment  // nothing configured: stdout exporter
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(
+            status: process.terminationStatus,
+            standardOutput: String(decoding: outputData, as: UTF8.self),
+            standardError: String(decoding: errorData, as: UTF8.self)
+        )
+    }
+
+    /// Spans per demo request: request, retrieve, embed, cache, search, two chats, two tools.
+    static let spansPerTrace = 9
+
+    @Test func demoPrintsTreesAndEndsWithAnExactSummaryLine() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "no binary at \(Self.binary.path)")
+        let run = try runTracez(["demo", "--traces", "4"])
+        #expect(run.status == 0, "stderr: \(run.standardError)")
+        let spans = 4 * Self.spansPerTrace
+        #expect(run.lines.last == "recorded=\(spans) exported=\(spans) dropped=0")
+        #expect(run.lines.filter { $0.hasPrefix("trace ") }.count == 4)
+        #expect(run.lines.filter { $0.hasPrefix("└─ POST /v1/chat") }.count == 4)
+        // Children are nested under their parents.
+        #expect(run.lines.contains { $0.hasPrefix("   │  ├─ embed query") || $0.hasPrefix("   │  └─ embed query") })
+        // The fourth request (index 3) has no failure; the third (index 2) has one.
+        #expect(run.lines.filter { $0.contains("ERROR: weather did not answer") }.count == 1)
+    }
+
+    @Test func demoJSONLinesAreOneParsableObjectPerSpan() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path))
+        let run = try runTracez(["demo", "--traces", "2", "--format", "jsonl"])
+        #expect(run.status == 0)
+        let spanLines = run.lines.dropLast()
+        #expect(spanLines.count == 2 * Self.spansPerTrace)
+        var spanIDs = Set<String>()
+        for line in spanLines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let spanID = try #require(object["spanId"] as? String)
+            spanIDs.insert(spanID)
+        }
+        // Every parent is one of the exported spans: the trees are complete.
+        for line in spanLines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            if let parent = object["parentSpanId"] as? String { #expect(spanIDs.contains(parent)) }
+        }
+        #expect(run.lines.last == "recorded=18 exported=18 dropped=0")
+    }
+
+    @Test(arguments: [["--traces", "0"], ["--traces", "-3"], ["--traces", "many"], ["--capacity", "0"], ["--format", "xml"]])
+    func demoRejectsBadArguments(arguments: [String]) throws {
+        #expect(throws: (any Error).self) { try DemoCommand.parse(arguments) }
+    }
+
+    @Test func summaryAddsUpWithATinyCollector() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path))
+        // 3 traces x 9 spans through 5 slots: whether the pipeline keeps up or not,
+        // every span is either exported or counted as dropped.
+        let run = try runTracez(["demo", "--traces", "3", "--capacity", "5"])
+        #expect(run.status == 0)
+        let summary = try #require(run.lines.last)
+        let numbers = summary.split(separator: " ").compactMap { $0.split(separator: "=").last.flatMap { Int($0) } }
+        try #require(numbers.count == 3)
+        #expect(numbers[0] == 27)
+        #expect(numbers[1] + numbers[2] == 27)
+    }
+}
