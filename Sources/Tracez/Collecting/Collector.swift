@@ -128,6 +128,46 @@ public final class Collector: Sendable {
         }
     }
 
+    /// Puts drained records back at the front of the collector, oldest first, so they
+    /// are exported before anything newer (the pipeline does this while its circuit
+    /// breaker is open). Records that no longer fit are counted under `overflow`.
+    /// Returns how many went back.
+    @discardableResult
+    public func requeue(_ records: [SpanRecord], overflow reason: DropReason = .circuitOpen) -> Int {
+        var change: FillLevelChange?
+        let requeued: Int = state.withLock { state in
+            var requeued = 0
+            for record in records.reversed() {
+                guard state.inFlight > 0 else { break }  // nothing of ours left to take back
+                state.inFlight -= 1
+                guard state.count < capacity, !state.isClosed else {
+                    state.dropped[reason] += 1
+                    continue
+                }
+                state.head = (state.head - 1 + capacity) % capacity
+                state.slots[state.head] = record
+                state.count += 1
+                requeued += 1
+            }
+            change = updateLevel(&state)
+            return requeued
+        }
+        if let change { onFillLevelChange?(change) }
+        return requeued
+    }
+
+    /// Closes the collector and counts everything not yet exported (buffered and in
+    /// flight) under `reason`. Export results that arrive later are ignored, so each
+    /// record is still counted exactly once. Shutdown calls this when its deadline passes.
+    public func abandon(reason: DropReason) {
+        state.withLock { state in
+            state.isClosed = true
+            state.dropped[reason] += state.inFlight
+            state.inFlight = 0
+        }
+        discardBuffered(reason: reason)
+    }
+
     /// Drops everything still buffered, counted under `reason`. Returns how many.
     @discardableResult
     public func discardBuffered(reason: DropReason) -> Int {

@@ -1,19 +1,31 @@
-/// How an ``ExportPipeline`` batches and times its exports. Every field has a default.
+/// How an ``ExportPipeline`` batches, times, retries and reports its exports. Every field has a default.
 ///
-/// The names follow the OpenTelemetry batch span processor (`OTEL_BSP_*`) and
-/// the Langfuse SDKs' flush settings, noted on each field.
-public struct ExportConfiguration: Sendable, Hashable {
+/// The names follow the OpenTelemetry batch span processor (`OTEL_BSP_*`) and the
+/// Langfuse SDKs' settings; Docs/Reliability.md lists each beside its equivalents.
+public struct ExportConfiguration: Sendable {
     /// Records per export call. OTel `OTEL_BSP_MAX_EXPORT_BATCH_SIZE` (default 512);
-    /// Langfuse `flushAt`. The pipeline also exports as soon as a collector holds this many.
+    /// Langfuse `flushAt` / Go SDK `BatchSize`. The pipeline also exports as soon as a collector holds this many.
     public var maxBatchSize: Int = 512
     /// Time between exports of whatever is waiting. OTel `OTEL_BSP_SCHEDULE_DELAY`
     /// (5 s there); Langfuse `flushInterval` (1 s). Default 1 s, so traces show up promptly.
     public var interval: Duration = .seconds(1)
-    /// Longest one export may take before it is cancelled and counted as failed.
-    /// OTel `OTEL_BSP_EXPORT_TIMEOUT` (default 30 s).
+    /// Longest one export call may take before it is cancelled and counted as a failed attempt.
+    /// OTel `OTEL_BSP_EXPORT_TIMEOUT` (default 30 s); Langfuse Go SDK `Timeout`.
     public var exportTimeout: Duration = .seconds(30)
     /// How long graceful shutdown (from a `ServiceGroup`) may spend sending what is left.
+    /// Langfuse Go SDK `ShutdownTimeout`.
     public var shutdownTimeout: Duration = .seconds(5)
+    /// Retries of transient failures. Langfuse Go SDK `MaxRetries` and `RetryDelay`.
+    public var retry = RetryPolicy()
+    /// Langfuse Go SDK `CircuitBreaker`.
+    public var circuitBreaker = CircuitBreaker.Configuration()
+    /// Called once per batch with what became of it. Langfuse Go SDK `OnBatchFlushed`.
+    /// Runs on the pipeline's task: keep it short.
+    public var onBatchResult: (@Sendable (BatchResult) -> Void)? = nil
+    /// Called for each failed export attempt. Langfuse Go SDK `ErrorHandler`.
+    public var onExportError: (@Sendable (ExportAttemptFailure) -> Void)? = nil
+    /// Called when the circuit breaker changes state.
+    public var onCircuitStateChange: (@Sendable (CircuitBreaker.StateChange) -> Void)? = nil
 
     public init() {}
 
@@ -21,12 +33,22 @@ public struct ExportConfiguration: Sendable, Hashable {
         maxBatchSize: Int = 512,
         interval: Duration = .seconds(1),
         exportTimeout: Duration = .seconds(30),
-        shutdownTimeout: Duration = .seconds(5)
+        shutdownTimeout: Duration = .seconds(5),
+        retry: RetryPolicy = RetryPolicy(),
+        circuitBreaker: CircuitBreaker.Configuration = CircuitBreaker.Configuration(),
+        onBatchResult: (@Sendable (BatchResult) -> Void)? = nil,
+        onExportError: (@Sendable (ExportAttemptFailure) -> Void)? = nil,
+        onCircuitStateChange: (@Sendable (CircuitBreaker.StateChange) -> Void)? = nil
     ) {
         self.maxBatchSize = maxBatchSize
         self.interval = interval
         self.exportTimeout = exportTimeout
         self.shutdownTimeout = shutdownTimeout
+        self.retry = retry
+        self.circuitBreaker = circuitBreaker
+        self.onBatchResult = onBatchResult
+        self.onExportError = onExportError
+        self.onCircuitStateChange = onCircuitStateChange
     }
 
     /// Checks that every value is usable.
@@ -39,5 +61,7 @@ public struct ExportConfiguration: Sendable, Hashable {
                 throw .invalidConfiguration(field: field, reason: "must be positive, got \(value)")
             }
         }
+        try retry.validate()
+        try circuitBreaker.validate()
     }
 }

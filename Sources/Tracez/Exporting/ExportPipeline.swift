@@ -2,13 +2,19 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Drains one ``Collector`` into one ``Exporter``, in batches, for as long as ``run()`` runs.
+/// Drains one ``Collector`` into one ``Exporter``, in batches, for as long as ``run()`` runs,
+/// and survives a bad backend: retries with backoff, a circuit breaker, bounded shutdown.
 ///
 /// The pipeline exports every ``ExportConfiguration/interval``, as soon as the
 /// collector holds a full batch, and on ``forceFlush()``. One batch is in
 /// flight at a time (loop, flushes and shutdown take turns), so an exporter
-/// never sees concurrent calls from it. Every
-/// drained record ends up counted on the collector: exported, or dropped with a reason.
+/// never sees concurrent calls from it.
+///
+/// Failures: a transient one (``ExportError/transient(reason:retryAfter:)``, a timeout,
+/// or any error that is not an ``ExportError``) is retried per ``RetryPolicy``, honouring
+/// `Retry-After`; a refusal (``ExportError/rejected(status:reason:)``) is never retried.
+/// While the ``CircuitBreaker`` is open, batches wait in the collector. Every drained
+/// record ends up counted on the collector: exported, or dropped with a reason.
 ///
 /// It is a swift-service-lifecycle `Service`: in a `ServiceGroup`, graceful
 /// shutdown (SIGTERM) makes it send what is left within
@@ -20,12 +26,18 @@ import Synchronization
 public final class ExportPipeline: Service, Sendable {
     public let collector: Collector
     public let configuration: ExportConfiguration
+    public let circuitBreaker: CircuitBreaker
     private let exporter: any Exporter
     private let logger: Logger
+    private let logLimiter = LogRateLimiter()
+    private let metrics: PipelineMetrics
     private let mailbox: AsyncStream<Message>
     private let mailboxInput: AsyncStream<Message>.Continuation
     private let phase = Mutex(Phase.idle)
     private let turns = ExportTurns()
+    /// Fired when shutdown begins: cuts backoff waits short and stops routine export rounds.
+    private let shuttingDown = Signal()
+    private let shutdownDeadline = Mutex<ContinuousClock.Instant?>(nil)
 
     private enum Message: Sendable {
         case tick
@@ -37,10 +49,12 @@ public final class ExportPipeline: Service, Sendable {
     private enum Phase {
         case idle
         case running
+        /// `run()` was cancelled: records stay pending until ``shutdown(deadline:)``.
+        case cancelled
         case finished
     }
 
-    /// - Throws: ``TracezError/invalidConfiguration(field:reason:)`` for a batch size or duration that is not positive.
+    /// - Throws: ``TracezError/invalidConfiguration(field:reason:)`` for a value out of range.
     public init(
         collector: Collector,
         exporter: some Exporter,
@@ -51,9 +65,11 @@ public final class ExportPipeline: Service, Sendable {
         self.collector = collector
         self.exporter = exporter
         self.configuration = configuration
+        self.circuitBreaker = CircuitBreaker(configuration: configuration.circuitBreaker, collector: collector.name)
         var logger = logger
         logger[metadataKey: "collector"] = "\(collector.name)"
         self.logger = logger
+        self.metrics = PipelineMetrics(collector: collector.name)
         (mailbox, mailboxInput) = AsyncStream.makeStream(of: Message.self, bufferingPolicy: .unbounded)
         let input = mailboxInput
         collector.onReaching(configuration.maxBatchSize) { input.yield(.batchReady) }
@@ -64,7 +80,7 @@ public final class ExportPipeline: Service, Sendable {
     /// On graceful shutdown it sends what is pending within
     /// ``ExportConfiguration/shutdownTimeout`` and counts the rest as
     /// ``DropReason/shutdownDeadline``. On cancellation it stops at once and leaves
-    /// what is buffered pending.
+    /// what is buffered pending; a later ``shutdown(deadline:)`` still sends it.
     ///
     /// - Throws: ``TracezError/pipelineAlreadyStarted(collector:)`` if it is running or has finished.
     public func run() async throws {
@@ -90,7 +106,9 @@ public final class ExportPipeline: Service, Sendable {
                 group.cancelAll()
             }
         } onGracefulShutdown: {
-            input.yield(.shutdown(.now + shutdownTimeout, nil))
+            let deadline = ContinuousClock.now + shutdownTimeout
+            self.beginShutdown(deadline: deadline)
+            input.yield(.shutdown(deadline, nil))
         }
     }
 
@@ -105,7 +123,8 @@ public final class ExportPipeline: Service, Sendable {
         }
     }
 
-    /// Exports everything recorded before the call, and returns when that is done.
+    /// Exports everything recorded before the call, and returns when that is done
+    /// (retries included, so a failing backend can make this take a while).
     ///
     /// Works whether or not ``run()`` is running: the export happens on the
     /// caller's task, taking its turn with the pipeline's own exports.
@@ -113,17 +132,20 @@ public final class ExportPipeline: Service, Sendable {
         await exportPending()
     }
 
-    /// Sends what is pending until `deadline`, counts the rest as
-    /// ``DropReason/shutdownDeadline``, shuts the exporter down and closes the collector.
-    /// Returns the collector's final counters.
+    /// Sends what is pending until `deadline`, including batches waiting for a retry,
+    /// then counts the rest as ``DropReason/shutdownDeadline`` (or
+    /// ``DropReason/circuitOpen`` if the backend is still failing), shuts the exporter
+    /// down and closes the collector. Returns the collector's final counters.
     ///
+    /// Returns by `deadline` even if the backend hangs: an export still in flight then
+    /// is counted as dropped, and its late answer is ignored.
     /// Works whether or not ``run()`` is running; a second call only returns the counters.
     @discardableResult
     public func shutdown(deadline: ContinuousClock.Instant) async -> CollectorStatistics {
         enum Action { case runInline, askLoop, nothing }
         let action = phase.withLock { phase -> Action in
             switch phase {
-            case .idle:
+            case .idle, .cancelled:
                 phase = .finished
                 return .runInline
             case .running:
@@ -132,16 +154,21 @@ public final class ExportPipeline: Service, Sendable {
                 return .nothing
             }
         }
+        let outcome: DeadlineOutcome<Void>
         switch action {
         case .runInline:
-            await finish(deadline: deadline)
+            beginShutdown(deadline: deadline)
+            outcome = await withDeadline(deadline) { await self.finish(deadline: deadline) }
         case .askLoop:
-            await withCheckedContinuation { continuation in
-                mailboxInput.yield(.shutdown(deadline, continuation))
+            beginShutdown(deadline: deadline)
+            let input = mailboxInput
+            outcome = await withDeadline(deadline) {
+                await withCheckedContinuation { input.yield(.shutdown(deadline, $0)) }
             }
         case .nothing:
-            break
+            return collector.statistics
         }
+        if case .timedOut = outcome { abandon() }
         return collector.statistics
     }
 
@@ -153,15 +180,18 @@ public final class ExportPipeline: Service, Sendable {
             case .tick, .batchReady, .flush:
                 await exportPending()
             case .shutdown(let deadline, let continuation):
-                await finish(deadline: deadline)
+                beginShutdown(deadline: deadline)
+                if case .timedOut = await withDeadline(deadline, { await self.finish(deadline: deadline) }) {
+                    abandon()
+                }
                 phase.withLock { $0 = .finished }
                 continuation?.resume()
                 drainLeftoverMessages()
                 return
             }
         }
-        // Cancelled: stop now, leaving records pending. Waiters must not hang.
-        phase.withLock { $0 = .finished }
+        // Cancelled: stop now, leaving records pending for a later shutdown.
+        phase.withLock { if case .running = $0 { $0 = .cancelled } }
         drainLeftoverMessages()
     }
 
@@ -177,56 +207,207 @@ public final class ExportPipeline: Service, Sendable {
         }
     }
 
+    private func beginShutdown(deadline: ContinuousClock.Instant) {
+        shutdownDeadline.withLock { current in
+            if let existing = current { current = min(existing, deadline) } else { current = deadline }
+        }
+        shuttingDown.fire()
+    }
+
+    /// Shutdown ran out of time: count what is left and ignore late answers.
+    private func abandon() {
+        let reason: DropReason = circuitBreaker.currentState == .open ? .circuitOpen : .shutdownDeadline
+        collector.abandon(reason: reason)
+        metrics.report(collector.statistics)
+        logger.warning("shutdown deadline passed; unsent records counted as dropped", metadata: ["reason": "\(reason.rawValue)"])
+    }
+
+    // MARK: - Export rounds
+
     /// Exports what the collector holds now, batch by batch. Records that arrive
     /// meanwhile wait for the next turn, so a busy collector cannot starve the mailbox.
     private func exportPending() async {
         await turns.run {
             var remaining = collector.statistics.buffered
-            while remaining > 0 {
+            while remaining > 0, !shuttingDown.isFired {
+                let (allowed, change) = circuitBreaker.allowsExport()
+                report(change)
+                guard allowed else { break }  // open: the records wait in the collector
                 let batch = collector.drain(max: min(configuration.maxBatchSize, remaining))
-                guard !batch.isEmpty else { return }
+                guard !batch.isEmpty else { break }
                 remaining -= batch.count
-                await send(batch, deadline: .now + configuration.exportTimeout)
+                if await send(batch) == .requeued { break }
             }
-        }
-    }
-
-    /// One export call, bounded by `deadline`, counted either way.
-    private func send(_ batch: [SpanRecord], deadline: ContinuousClock.Instant, reasonOnTimeout: DropReason = .exportFailed) async {
-        let exporter = self.exporter
-        switch await withDeadline(deadline, { try await exporter.export(batch) }) {
-        case .finished(.success):
-            collector.markExported(batch.count)
-        case .finished(.failure(let error)):
-            collector.markDropped(batch.count, reason: .exportFailed)
-            logger.warning(
-                "export failed; batch dropped",
-                metadata: ["records": "\(batch.count)", "error": "\(error)"]
-            )
-        case .timedOut:
-            collector.markDropped(batch.count, reason: reasonOnTimeout)
-            logger.warning("export timed out; batch dropped", metadata: ["records": "\(batch.count)"])
+            metrics.report(collector.statistics)
         }
     }
 
     /// The last drain: send until the deadline, then count what is left and close.
     private func finish(deadline: ContinuousClock.Instant) async {
-        await turns.run { await finishInTurn(deadline: deadline) }
+        await turns.run {
+            while ContinuousClock.now < deadline {
+                let batch = collector.drain(max: configuration.maxBatchSize)
+                if batch.isEmpty { break }
+                // At shutdown even an open circuit gets one more try: these are the last records.
+                _ = await send(batch)
+                if circuitBreaker.currentState == .open { break }
+            }
+            let left = collector.statistics.buffered
+            let reason: DropReason = circuitBreaker.currentState == .open ? .circuitOpen : .shutdownDeadline
+            collector.abandon(reason: reason)
+            if left > 0 {
+                logger.warning("shutdown left records unsent", metadata: ["records": "\(left)", "reason": "\(reason.rawValue)"])
+            }
+            metrics.report(collector.statistics)
+        }
+        _ = await withDeadline(max(deadline, .now + .milliseconds(100))) { await self.exporter.shutdown() }
     }
 
-    private func finishInTurn(deadline: ContinuousClock.Instant) async {
-        while ContinuousClock.now < deadline {
-            let batch = collector.drain(max: configuration.maxBatchSize)
-            if batch.isEmpty { break }
-            let exportTimeoutAt = ContinuousClock.now + configuration.exportTimeout
-            let reason: DropReason = deadline <= exportTimeoutAt ? .shutdownDeadline : .exportFailed
-            await send(batch, deadline: min(deadline, exportTimeoutAt), reasonOnTimeout: reason)
+    private enum SendOutcome: Equatable {
+        case done
+        /// The circuit opened: the records went back into the collector.
+        case requeued
+    }
+
+    /// One batch, with retries, counted exactly once whatever happens.
+    private func send(_ batch: [SpanRecord]) async -> SendOutcome {
+        let started = ContinuousClock.now
+        var pending = batch
+        var attempt = 0
+        var exported = 0
+        var dropped = DropCounts()
+        var requeued = 0
+
+        func drop(_ count: Int, _ reason: DropReason) {
+            guard count > 0 else { return }
+            collector.markDropped(count, reason: reason)
+            dropped[reason] += count
         }
-        collector.close()
-        let left = collector.discardBuffered(reason: .shutdownDeadline)
-        if left > 0 {
-            logger.warning("shutdown deadline passed; records dropped", metadata: ["records": "\(left)"])
+        defer {
+            let duration = ContinuousClock.now - started
+            metrics.batchDuration.recordNanoseconds(duration.nanoseconds)
+            if exported > 0 { metrics.batchesSent.increment() }
+            if dropped.total > 0 { metrics.batchesFailed.increment() }
+            configuration.onBatchResult?(
+                BatchResult(
+                    collector: collector.name,
+                    records: batch.count,
+                    exported: exported,
+                    dropped: dropped,
+                    requeued: requeued,
+                    attempts: attempt,
+                    duration: duration
+                )
+            )
         }
-        await exporter.shutdown()
+
+        while true {
+            attempt += 1
+            let exporter = self.exporter
+            let records = pending
+            let exportDeadline = min(ContinuousClock.now + configuration.exportTimeout, shutdownDeadline.withLock { $0 } ?? .now + .seconds(86_400 * 365))
+            let failure: (reason: String, retryAfter: Duration?, countsAgainstBackend: Bool)
+            switch await withDeadline(exportDeadline, { try await exporter.export(records) }) {
+            case .finished(.success):
+                collector.markExported(pending.count)
+                exported += pending.count
+                report(circuitBreaker.recordSuccess())
+                return .done
+            case .finished(.failure(let error as ExportError)):
+                switch error {
+                case .rejected(let status, let reason):
+                    drop(pending.count, .rejectedByBackend)
+                    logFailure("rejected", "backend refused a batch", ["status": "\(status.map(String.init) ?? "none")", "reason": "\(reason)"])
+                    notifyFailure(attempt: attempt, records: pending.count, reason: error.description, willRetry: false)
+                    return .done
+                case .partial(let rejectedCount, let retry, let reason):
+                    let rejected = min(rejectedCount, pending.count)
+                    let toRetry = Array(retry.prefix(pending.count - rejected))
+                    drop(rejected, .rejectedByBackend)
+                    let accepted = pending.count - rejected - toRetry.count
+                    collector.markExported(accepted)
+                    exported += accepted
+                    if rejected > 0 {
+                        logFailure("rejected", "backend refused part of a batch", ["records": "\(rejected)", "reason": "\(reason)"])
+                    }
+                    guard !toRetry.isEmpty else { return .done }
+                    pending = toRetry
+                    failure = (reason, nil, false)  // the backend answered: not an outage
+                case .transient(let reason, let retryAfter):
+                    failure = (reason, retryAfter, true)
+                }
+            case .finished(.failure(let error)):
+                failure = ("\(error)", nil, true)
+            case .timedOut:
+                failure = ("no answer within the export timeout", nil, true)
+            }
+
+            if failure.countsAgainstBackend { report(circuitBreaker.recordFailure()) }
+            let deadline = shutdownDeadline.withLock { $0 }
+            let pastDeadline = deadline.map { ContinuousClock.now >= $0 } ?? false
+            let circuitOpen = circuitBreaker.currentState == .open
+            let willRetry = attempt < configuration.retry.maxAttempts && !pastDeadline && !(circuitOpen && deadline != nil)
+            notifyFailure(attempt: attempt, records: pending.count, reason: failure.reason, willRetry: willRetry || (circuitOpen && deadline == nil))
+
+            if pastDeadline {
+                drop(pending.count, .shutdownDeadline)
+                return .done
+            }
+            if circuitOpen {
+                if deadline != nil {  // shutting down: nothing will come back for these
+                    drop(pending.count, .circuitOpen)
+                    return .done
+                }
+                let back = collector.requeue(pending, overflow: .circuitOpen)
+                requeued += back
+                dropped[.circuitOpen] += pending.count - back
+                logFailure("circuit", "circuit open; records wait in the collector", ["records": "\(back)"])
+                return .requeued
+            }
+            guard attempt < configuration.retry.maxAttempts else {
+                drop(pending.count, .exportFailed)
+                logFailure("failed", "export failed; batch dropped", ["records": "\(pending.count)", "attempts": "\(attempt)", "reason": "\(failure.reason)"])
+                return .done
+            }
+            let delay = configuration.retry.delay(beforeRetry: attempt, retryAfter: failure.retryAfter)
+            if let deadline, ContinuousClock.now + delay >= deadline {
+                drop(pending.count, .shutdownDeadline)
+                return .done
+            }
+            metrics.retries.increment()
+            // A shutdown cuts the wait short: batches waiting for a retry are sent at once.
+            await shuttingDown.sleep(for: delay)
+        }
+    }
+
+    // MARK: - Reporting
+
+    private func report(_ change: CircuitBreaker.StateChange?) {
+        guard let change else { return }
+        metrics.report(change.to)
+        configuration.onCircuitStateChange?(change)
+        logger.notice("circuit breaker changed state", metadata: ["from": "\(change.from)", "to": "\(change.to)"])
+    }
+
+    private func notifyFailure(attempt: Int, records: Int, reason: String, willRetry: Bool) {
+        configuration.onExportError?(
+            ExportAttemptFailure(collector: collector.name, attempt: attempt, records: records, reason: reason, willRetry: willRetry)
+        )
+    }
+
+    /// At most one line per kind every 10 s, however often the backend fails.
+    private func logFailure(_ kind: String, _ message: Logger.Message, _ metadata: Logger.Metadata) {
+        let (admitted, suppressed) = logLimiter.admit(kind)
+        guard admitted else { return }
+        var metadata = metadata
+        if suppressed > 0 { metadata["suppressed"] = "\(suppressed)" }
+        logger.warning(message, metadata: metadata)
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

@@ -82,7 +82,7 @@ public final class Span: Tracing.Span, Sendable {
             guard tracer != nil else { return }
             state.withLock { state in
                 guard !state.hasEnded else { return }
-                state.name = newValue
+                state.name = newValue.isEmpty ? "unnamed" : newValue
             }
         }
     }

@@ -5,7 +5,9 @@ import Tracing
 /// What a limit cuts is counted on the span and travels with the export
 /// (OTLP carries the dropped counts): attributes past ``maxAttributes`` are
 /// dropped, string values longer than ``maxAttributeValueBytes`` are truncated
-/// on a character boundary, events and links past their caps are dropped.
+/// on a Unicode scalar boundary, events and links past their caps are dropped.
+/// `stringConvertible` values are not formatted on the hot path, so they are
+/// not capped here; exporters format them.
 /// New attributes are dropped once a span is full; existing keys may still be updated.
 public struct SpanLimits: Sendable, Hashable {
     /// Attributes per span. Default 128 (the OpenTelemetry default).

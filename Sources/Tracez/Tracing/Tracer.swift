@@ -142,7 +142,12 @@ public final class Tracer: Tracing.Tracer, Service, Sendable {
     // MARK: - Lifecycle
 
     /// Runs every pipeline until graceful shutdown or cancellation.
+    /// A tracer without pipelines waits for graceful shutdown, as a service should.
     public func run() async throws {
+        guard !pipelines.isEmpty else {
+            try await gracefulShutdown()
+            return
+        }
         try await withThrowingDiscardingTaskGroup { group in
             for pipeline in pipelines {
                 group.addTask { try await pipeline.run() }
@@ -151,8 +156,14 @@ public final class Tracer: Tracing.Tracer, Service, Sendable {
     }
 
     /// Asks every pipeline to export what is pending, without waiting (the `Tracing.Tracer` requirement).
-    /// In async code, `await tracer.forceFlush()` waits until it is sent.
+    /// In async code the compiler picks the waiting `await tracer.forceFlush()`; call
+    /// ``requestFlush()`` there to start a flush without waiting.
     public func forceFlush() {
+        requestFlush()
+    }
+
+    /// Starts exporting what is pending in every pipeline, without waiting for it.
+    public func requestFlush() {
         for pipeline in pipelines { pipeline.requestFlush() }
     }
 

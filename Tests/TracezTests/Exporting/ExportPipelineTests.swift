@@ -82,9 +82,12 @@ import Testing
         }
     }
 
-    @Test func failedExportIsCountedAsExportFailed() async throws {
+    @Test func failedExportWithoutRetriesIsCountedAsExportFailed() async throws {
         let exporter = FailingExporter()
-        let (tracer, _, _) = try makePipeline(exporter: exporter)
+        let (tracer, _, _) = try makePipeline(
+            exporter: exporter,
+            configuration: ExportConfiguration(interval: .seconds(3600), retry: .none)
+        )
         record(7, into: tracer)
         let statistics = await tracer.shutdown(deadline: .now + .seconds(60))
         #expect(exporter.attemptCount == 1)

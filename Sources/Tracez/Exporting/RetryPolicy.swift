@@ -1,0 +1,77 @@
+/// When to try a failed export again: exponential backoff with full jitter,
+/// honouring the backend's `Retry-After`.
+///
+/// The n-th retry waits a random time between zero and
+/// `min(maxDelay, initialDelay * multiplier^(n-1))` ("full jitter", which spreads
+/// many clients' retries instead of synchronising them). A `Retry-After` from
+/// the backend replaces the random wait, capped at ``maxDelay``.
+public struct RetryPolicy: Sendable, Hashable {
+    /// Export attempts per batch, the first one included. 1 means never retry.
+    /// Default 4 (the Langfuse Go SDK's `MaxRetries` of 3, plus the first attempt).
+    public var maxAttempts: Int = 4
+    /// Default 1 s (the Langfuse Go SDK's `RetryDelay`).
+    public var initialDelay: Duration = .seconds(1)
+    /// Default 2.
+    public var multiplier: Double = 2
+    /// The longest wait, also the cap on `Retry-After`. Default 30 s.
+    public var maxDelay: Duration = .seconds(30)
+
+    public init() {}
+
+    public init(maxAttempts: Int = 4, initialDelay: Duration = .seconds(1), multiplier: Double = 2, maxDelay: Duration = .seconds(30)) {
+        self.maxAttempts = maxAttempts
+        self.initialDelay = initialDelay
+        self.multiplier = multiplier
+        self.maxDelay = maxDelay
+    }
+
+    /// Never retry.
+    public static let none = RetryPolicy(maxAttempts: 1)
+
+    /// The wait before retry number `retry` (1 for the first retry).
+    public func delay<G: RandomNumberGenerator>(
+        beforeRetry retry: Int,
+        retryAfter: Duration?,
+        using generator: inout G
+    ) -> Duration {
+        if let retryAfter {
+            return min(max(retryAfter, .zero), maxDelay)
+        }
+        let ceiling = min(Self.seconds(maxDelay), Self.seconds(initialDelay) * pow(multiplier, Double(max(retry - 1, 0))))
+        guard ceiling > 0 else { return .zero }
+        return .nanoseconds(Int64(Double.random(in: 0...ceiling, using: &generator) * 1e9))
+    }
+
+    public func delay(beforeRetry retry: Int, retryAfter: Duration?) -> Duration {
+        var generator = SystemRandomNumberGenerator()
+        return delay(beforeRetry: retry, retryAfter: retryAfter, using: &generator)
+    }
+
+    func validate() throws(TracezError) {
+        guard maxAttempts >= 1 else {
+            throw .invalidConfiguration(field: "retry.maxAttempts", reason: "must be at least 1, got \(maxAttempts)")
+        }
+        guard initialDelay >= .zero, maxDelay >= .zero else {
+            throw .invalidConfiguration(field: "retry.initialDelay", reason: "delays must not be negative")
+        }
+        guard multiplier.isFinite, multiplier >= 1 else {
+            throw .invalidConfiguration(field: "retry.multiplier", reason: "must be a finite number of at least 1, got \(multiplier)")
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+
+    private func pow(_ base: Double, _ exponent: Double) -> Double {
+        // Repeated multiplication keeps the core free of Foundation; exponents are small.
+        var result = 1.0
+        var remaining = Int(exponent)
+        while remaining > 0, result < 1e12 {
+            result *= base
+            remaining -= 1
+        }
+        return result
+    }
+}

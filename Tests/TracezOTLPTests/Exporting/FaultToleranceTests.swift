@@ -1,0 +1,282 @@
+import Synchronization
+import Testing
+import Tracez
+@testable import TracezOTLP
+
+/// The export pipeline against a real HTTP backend on loopback that misbehaves.
+/// Every scenario checks what the backend received and the drop-accounting invariant.
+@Suite struct FaultToleranceTests {
+    /// Fast retries, so scenarios finish quickly; outcomes, not durations, are asserted.
+    static let quickRetries = RetryPolicy(maxAttempts: 6, initialDelay: .milliseconds(10), multiplier: 2, maxDelay: .milliseconds(100))
+
+    struct Setup {
+        let backend: TestBackend
+        let tracer: Tracer
+        let collector: Collector
+        let pipeline: ExportPipeline
+    }
+
+    func makeSetup(
+        capacity: Int = 4096,
+        configuration: ExportConfiguration = ExportConfiguration(maxBatchSize: 50, interval: .seconds(3600), retry: quickRetries),
+        headers: [(name: String, value: String)] = [],
+        exportTimeout: Duration = .seconds(5),
+        backend: TestBackend? = nil
+    ) async throws -> Setup {
+        let backend = backend ?? TestBackend()
+        if backend.port == 0 { try await backend.start() }
+        let collector = try Collector(configuration: CollectorConfiguration(name: "faults", capacity: capacity))
+        let exporter = try makeExporter(to: backend, headers: headers, timeout: exportTimeout)
+        let pipeline = try ExportPipeline(collector: collector, exporter: exporter, configuration: configuration)
+        return Setup(backend: backend, tracer: Tracer(pipelines: [pipeline]), collector: collector, pipeline: pipeline)
+    }
+
+    func record(_ count: Int, into tracer: Tracer, prefix: String = "span") {
+        for index in 0..<count { tracer.startSpan("\(prefix) \(index)").end() }
+    }
+
+    @Test func healthyBackendReceivesEverySpanOnce() async throws {
+        let setup = try await makeSetup()
+        record(120, into: setup.tracer)
+        await setup.tracer.forceFlush()
+        let statistics = await setup.tracer.shutdown(deadline: .now + .seconds(30))
+        #expect(setup.backend.receivedSpanNames.count == 120)
+        #expect(Set(setup.backend.receivedSpanNames).count == 120)
+        #expect(setup.backend.requests.allSatisfy { $0.uri == "/v1/traces" && $0.method == "POST" })
+        #expect(setup.backend.requests.first?.header("Content-Type") == "application/x-ndjson")
+        #expect(statistics.exported == 120)
+        #expect(statistics.isBalanced)
+        try await setup.backend.stop()
+    }
+
+    @Test func flaky503sAreRetriedUntilEverythingArrives() async throws {
+        let setup = try await makeSetup()
+        setup.backend.answer { number in number % 2 == 0 ? .status(503, body: "overloaded") : .status(200) }
+        record(200, into: setup.tracer)
+        let statistics = await setup.tracer.shutdown(deadline: .now + .seconds(30))
+        // Only answered-200 requests count as received; 503'd bodies were refused.
+        let accepted = setup.backend.requests.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+        #expect(accepted.count == 4)
+        #expect(statistics.exported == 200)
+        #expect(statistics.dropped.total == 0)
+        #expect(statistics.isBalanced)
+        try await setup.backend.stop()
+    }
+
+    @Test func retryAfterOn429IsHonoured() async throws {
+        // The policy's own wait is an hour: the flush can only finish if Retry-After: 0 replaces it.
+        let slowPolicy = RetryPolicy(maxAttempts: 3, initialDelay: .seconds(3600), multiplier: 1, maxDelay: .seconds(3600))
+        let setup = try await makeSetup(configuration: ExportConfiguration(interval: .seconds(3600), retry: slowPolicy))
+        setup.backend.answer { number in number == 0 ? .status(429, headers: [("Retry-After", "0")]) : .status(200) }
+        record(10, into: setup.tracer)
+        await setup.tracer.forceFlush()
+        #expect(setup.backend.requests.count == 2)
+        #expect(setup.collector.statistics.exported == 10)
+        await setup.tracer.shutdown(deadline: .now + .seconds(30))
+        try await setup.backend.stop()
+    }
+
+    @Test(arguments: [401, 403, 413, 400])
+    func permanentRefusalIsNotRetriedAndCountedAsRejected(status: Int) async throws {
+        let failures = Mutex<[ExportAttemptFailure]>([])
+        var configuration = ExportConfiguration(interval: .seconds(3600), retry: Self.quickRetries)
+        configuration.onExportError = { failure in failures.withLock { $0.append(failure) } }
+        let setup = try await makeSetup(configuration: configuration)
+        setup.backend.answer { _ in .status(status, body: "no thanks") }
+        record(30, into: setup.tracer)
+        let statistics = await setup.tracer.shutdown(deadline: .now + .seconds(30))
+        #expect(setup.backend.requests.count == 1)
+        #expect(statistics.dropped[.rejectedByBackend] == 30)
+        #expect(statistics.isBalanced)
+        let failure = try #require(failures.withLock { $0.first })
+        #expect(!failure.willRetry)
+        #expect(failure.reason.contains("\(status)"))
+        #expect(failure.reason.contains("no thanks"))
+        try await setup.backend.stop()
+    }
+
+    @Test func hungBackendTimesOutAndIsCountedAsExportFailed() async throws {
+        let retries = RetryPolicy(maxAttempts: 2, initialDelay: .milliseconds(10), maxDelay: .milliseconds(10))
+        let configuration = ExportConfiguration(interval: .seconds(3600), exportTimeout: .milliseconds(300), retry: retries)
+        let setup = try await makeSetup(configuration: configuration, exportTimeout: .seconds(30))
+        setup.backend.answer { _ in .hang }
+        record(5, into: setup.tracer)
+        await setup.tracer.forceFlush()
+        let statistics = setup.collector.statistics
+        #expect(setup.backend.requests.count == 2)
+        #expect(statistics.dropped[.exportFailed] == 5)
+        #expect(statistics.isBalanced)
+        await setup.tracer.shutdown(deadline: .now + .seconds(5))
+        try await setup.backend.stop()
+    }
+
+    @Test func transportTimeoutOfAHungBackendIsRetried() async throws {
+        let setup = try await makeSetup(exportTimeout: .milliseconds(200))
+        setup.backend.answer { number in number == 0 ? .hang : .status(200) }
+        record(5, into: setup.tracer)
+        let statistics = await setup.tracer.shutdown(deadline: .now + .seconds(30))
+        #expect(statistics.exported == 5)
+        #expect(setup.backend.receivedSpanNames.count == 10)  // sent twice, accepted once
+        try await setup.backend.stop()
+    }
+
+    @Test func connectionResetIsRetried() async throws {
+        let setup = try await makeSetup()
+        setup.backend.answer { number in number < 2 ? .reset : .status(200) }
+        record(40, into: setup.tracer)
+        let statistics = await setup.tracer.shutdown(deadline: .now + .seconds(30))
+        #expect(statistics.exported == 40)
+        #expect(statistics.dropped.total == 0)
+        #expect(setup.backend.requests.count == 3)
+        try await setup.backend.stop()
+    }
+
+    @Test func backendDownForSecondsLosesNothingWithACollectorSizedForIt() async throws {
+        // Retries every 100 ms at most, for up to ~40 attempts: the outage outlasts many of them.
+        let patient = RetryPolicy(maxAttempts: 40, initialDelay: .milliseconds(50), multiplier: 2, maxDelay: .milliseconds(100))
+        let breaker = CircuitBreaker.Configuration(failureThreshold: 10, openDuration: .milliseconds(200), successThreshold: 1)
+        let configuration = ExportConfiguration(maxBatchSize: 100, interval: .milliseconds(50), retry: patient, circuitBreaker: breaker)
+        let setup = try await makeSetup(capacity: 10_000, configuration: configuration)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await setup.tracer.run() }
+            record(500, into: setup.tracer, prefix: "before")
+            try await setup.backend.stop()
+            record(2000, into: setup.tracer, prefix: "during")
+            try await Task.sleep(for: .seconds(3))  // the outage
+            try await setup.backend.start()
+            record(500, into: setup.tracer, prefix: "after")
+            await setup.tracer.shutdown(deadline: .now + .seconds(60))
+            try await group.waitForAll()
+        }
+        let statistics = setup.collector.statistics
+        #expect(statistics.recorded == 3000)
+        #expect(statistics.exported == 3000)
+        #expect(statistics.dropped.total == 0)
+        #expect(Set(setup.backend.receivedSpanNames).count == 3000)
+        try await setup.backend.stop()
+    }
+
+    @Test func circuitOpensAndBatchesWaitInTheCollectorUntilTheBackendRecovers() async throws {
+        let changes = Mutex<[CircuitBreaker.State]>([])
+        let breaker = CircuitBreaker.Configuration(failureThreshold: 3, openDuration: .milliseconds(100), successThreshold: 1)
+        var configuration = ExportConfiguration(maxBatchSize: 10, interval: .seconds(3600), retry: Self.quickRetries, circuitBreaker: breaker)
+        configuration.onCircuitStateChange = { change in changes.withLock { $0.append(change.to) } }
+        let setup = try await makeSetup(configuration: configuration)
+        let healthyFlag = HealthFlag()
+        setup.backend.answer { _ in healthyFlag.isHealthy ? .status(200) : .status(503) }
+        record(30, into: setup.tracer)
+        await setup.tracer.forceFlush()
+        // Three failed attempts opened the circuit; the batch went back, nothing was dropped.
+        #expect(setup.pipeline.circuitBreaker.currentState == .open)
+        #expect(setup.collector.statistics.buffered == 30)
+        #expect(setup.collector.statistics.dropped.total == 0)
+        let attemptsWhileOpen = setup.backend.requests.count
+        await setup.tracer.forceFlush()
+        #expect(setup.backend.requests.count == attemptsWhileOpen)  // open: no traffic at all
+
+        healthyFlag.isHealthy = true
+        for _ in 0..<300 where setup.collector.statistics.buffered > 0 {
+            try await Task.sleep(for: .milliseconds(20))
+            await setup.tracer.forceFlush()
+        }
+        let statistics = await setup.tracer.shutdown(deadline: .now + .seconds(30))
+        #expect(statistics.exported == 30)
+        #expect(statistics.dropped.total == 0)
+        #expect(setup.pipeline.circuitBreaker.currentState == .closed)
+        #expect(changes.withLock { $0 } == [.open, .halfOpen, .closed])
+        try await setup.backend.stop()
+    }
+
+    @Test func shutdownWhileTheCircuitIsOpenCountsTheRestAsCircuitOpen() async throws {
+        let breaker = CircuitBreaker.Configuration(failureThreshold: 2, openDuration: .seconds(3600))
+        let setup = try await makeSetup(
+            configuration: ExportConfiguration(maxBatchSize: 10, interval: .seconds(3600), retry: Self.quickRetries, circuitBreaker: breaker)
+        )
+        setup.backend.answer { _ in .status(503) }
+        record(25, into: setup.tracer)
+        await setup.tracer.forceFlush()
+        let statistics = await setup.tracer.shutdown(deadline: .now + .seconds(30))
+        #expect(statistics.dropped[.circuitOpen] == 25)
+        #expect(statistics.pending == 0)
+        #expect(statistics.isBalanced)
+        try await setup.backend.stop()
+    }
+
+    @Test func shutdownUnderLoadSendsOrCountsEverything() async throws {
+        let setup = try await makeSetup(
+            capacity: 2000,
+            configuration: ExportConfiguration(maxBatchSize: 100, interval: .milliseconds(10), retry: Self.quickRetries)
+        )
+        setup.backend.answer { number in number % 3 == 0 ? .status(503) : .status(200) }
+        let statistics = try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await setup.tracer.run() }
+            group.addTask {
+                for round in 0..<20 {
+                    record(250, into: setup.tracer, prefix: "round \(round)")
+                    await Task.yield()
+                }
+            }
+            try await Task.sleep(for: .milliseconds(50))
+            let statistics = await setup.tracer.shutdown(deadline: .now + .seconds(2))
+            try await group.waitForAll()
+            return statistics
+        }
+        let final = setup.collector.statistics
+        #expect(final.recorded == 5000)
+        #expect(final.pending == 0)
+        #expect(final.isBalanced)
+        #expect(statistics.isBalanced)
+        // What the backend accepted is exactly what was counted as exported.
+        let acceptedNames = setup.backend.requests.enumerated().filter { $0.offset % 3 != 0 }.flatMap { entry in
+            String(decoding: entry.element.body, as: UTF8.self).split(separator: "\n")
+        }
+        #expect(acceptedNames.count == final.exported)
+        try await setup.backend.stop()
+    }
+
+    @Test func shutdownReturnsByItsDeadlineWhenTheBackendHangs() async throws {
+        let setup = try await makeSetup(
+            configuration: ExportConfiguration(interval: .seconds(3600), exportTimeout: .seconds(3600), retry: Self.quickRetries),
+            exportTimeout: .seconds(3600)
+        )
+        setup.backend.answer { _ in .hang }
+        let statistics = try await withThrowingTaskGroup(of: CollectorStatistics.self) { group in
+            group.addTask { try await setup.tracer.run(); return setup.collector.statistics }
+            record(10, into: setup.tracer)
+            setup.tracer.requestFlush()  // starts an export that will never be answered
+            try await Task.sleep(for: .milliseconds(100))
+            let statistics = await setup.tracer.shutdown(deadline: .now + .milliseconds(500))
+            group.cancelAll()
+            return statistics
+        }
+        #expect(statistics.dropped[.shutdownDeadline] == 10)
+        #expect(statistics.pending == 0)
+        #expect(statistics.isBalanced)
+        try await setup.backend.stop()
+    }
+
+    @Test func secretHeaderEchoedByTheBackendIsRedacted() async throws {
+        let secret = "sk-lf-very-secret-0000"
+        let failures = Mutex<[String]>([])
+        var configuration = ExportConfiguration(interval: .seconds(3600), retry: .none)
+        configuration.onExportError = { failure in failures.withLock { $0.append(failure.reason) } }
+        let setup = try await makeSetup(configuration: configuration, headers: [(name: "Authorization", value: "Bearer \(secret)")])
+        setup.backend.answer { _ in .status(401, body: "bad token Bearer \(secret)") }
+        record(1, into: setup.tracer)
+        await setup.tracer.shutdown(deadline: .now + .seconds(30))
+        #expect(setup.backend.requests.first?.header("Authorization") == "Bearer \(secret)")
+        let reason = try #require(failures.withLock { $0.first })
+        #expect(!reason.contains(secret))
+        #expect(reason.contains("[redacted]"))
+        try await setup.backend.stop()
+    }
+}
+
+/// A switch the test flips while the backend's reply closure reads it.
+final class HealthFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isHealthy: Bool {
+        get { value.load(ordering: .relaxed) }
+        set { value.store(newValue, ordering: .relaxed) }
+    }
+}
