@@ -32,7 +32,7 @@ public final class Collector: Sendable {
     private let warningCount: Int
     private let criticalCount: Int
     private let overflowCount: Int
-    private let state: Mutex<State>
+    private let state: SanitizedMutex<State>
 
     private struct State {
         var slots: [SpanRecord?]
@@ -67,7 +67,7 @@ public final class Collector: Sendable {
         warningCount = count(atPercent: thresholds.warningPercent)
         criticalCount = count(atPercent: thresholds.criticalPercent)
         overflowCount = count(atPercent: thresholds.overflowPercent)
-        state = Mutex(State(slots: Array(repeating: nil, count: configuration.capacity)))
+        state = SanitizedMutex(State(slots: Array(repeating: nil, count: configuration.capacity)))
     }
 
     /// Offers a finished span record. Returns whether the collector kept it

@@ -58,7 +58,7 @@ public final class CircuitBreaker: Sendable {
 
     public let configuration: Configuration
     private let collector: String
-    private let state: Mutex<Internal>
+    private let state: SanitizedMutex<Internal>
 
     private struct Internal {
         var state = State.closed
@@ -70,7 +70,7 @@ public final class CircuitBreaker: Sendable {
     public init(configuration: Configuration = Configuration(), collector: String = "default") {
         self.configuration = configuration
         self.collector = collector
-        self.state = Mutex(Internal())
+        self.state = SanitizedMutex(Internal())
     }
 
     public var currentState: State { state.withLock { $0.state } }

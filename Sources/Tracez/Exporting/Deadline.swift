@@ -47,7 +47,7 @@ private final class ResumeOnce<Value: Sendable>: Sendable {
         var onCancel: [@Sendable () -> Void] = []
     }
 
-    private let state = Mutex(State())
+    private let state = SanitizedMutex(State())
 
     func arm(_ continuation: CheckedContinuation<Value, Never>) {
         state.withLock { $0.continuation = continuation }

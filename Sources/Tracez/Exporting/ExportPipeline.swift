@@ -33,11 +33,11 @@ public final class ExportPipeline: Service, Sendable {
     private let metrics: PipelineMetrics
     private let mailbox: AsyncStream<Message>
     private let mailboxInput: AsyncStream<Message>.Continuation
-    private let phase = Mutex(Phase.idle)
+    private let phase = SanitizedMutex(Phase.idle)
     private let turns = ExportTurns()
     /// Fired when shutdown begins: cuts backoff waits short and stops routine export rounds.
     private let shuttingDown = Signal()
-    private let shutdownDeadline = Mutex<ContinuousClock.Instant?>(nil)
+    private let shutdownDeadline = SanitizedMutex<ContinuousClock.Instant?>(nil)
 
     private enum Message: Sendable {
         case tick

@@ -11,7 +11,7 @@ final class ExportTurns: Sendable {
         var waiting: [CheckedContinuation<Void, Never>] = []
     }
 
-    private let state = Mutex(State())
+    private let state = SanitizedMutex(State())
 
     /// Runs `round` when it is this caller's turn.
     func run<Result: Sendable>(_ round: () async -> Result) async -> Result {

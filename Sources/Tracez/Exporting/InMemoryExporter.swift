@@ -5,7 +5,7 @@ import Synchronization
 /// Safe to call from any task or thread. Memory grows with every batch:
 /// call ``reset()`` between tests, and never use it in production.
 public final class InMemoryExporter: Exporter {
-    private let state = Mutex<State>(State())
+    private let state = SanitizedMutex<State>(State())
 
     private struct State {
         var records: [SpanRecord] = []

@@ -4,7 +4,7 @@ import Synchronization
 /// what it held back, so a failing backend costs a line now and then, never one per batch.
 final class LogRateLimiter: Sendable {
     private let interval: Duration
-    private let last = Mutex<[String: (at: ContinuousClock.Instant, suppressed: Int)]>([:])
+    private let last = SanitizedMutex<[String: (at: ContinuousClock.Instant, suppressed: Int)]>([:])
 
     init(interval: Duration = .seconds(10)) {
         self.interval = interval

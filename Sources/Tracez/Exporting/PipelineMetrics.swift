@@ -18,7 +18,7 @@ final class PipelineMetrics: Sendable {
     private let buffered: Gauge
     private let fillRatio: Gauge
     private let circuitState: Gauge
-    private let last = Mutex<CollectorStatistics?>(nil)
+    private let last = SanitizedMutex<CollectorStatistics?>(nil)
 
     init(collector: String) {
         let dimensions = [("collector", collector)]

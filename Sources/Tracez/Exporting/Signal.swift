@@ -3,7 +3,7 @@ import Synchronization
 /// A one-way switch that tasks can wait on: once fired, it stays fired and every
 /// waiter resumes. The pipeline fires one when shutdown begins, to cut backoff waits short.
 final class Signal: Sendable {
-    private let state = Mutex<(fired: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let state = SanitizedMutex<(fired: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     var isFired: Bool { state.withLock { $0.fired } }
 

@@ -28,7 +28,7 @@ public final class StdoutExporter: Exporter {
     /// Spans held while waiting for their trace's root, in ``Format/tree`` mode.
     public let maxHeldSpans: Int
     private let write: @Sendable (String) -> Void
-    private let held = Mutex<HeldTraces>(HeldTraces())
+    private let held = SanitizedMutex<HeldTraces>(HeldTraces())
 
     private struct HeldTraces {
         var spans: [TraceID: [SpanRecord]] = [:]

@@ -28,7 +28,7 @@ public final class Span: Tracing.Span, Sendable {
     private let parentContext: ServiceContext
     /// `nil` for a non-recording span: nothing is kept and nothing is recorded.
     private let tracer: Tracer?
-    private let state: Mutex<State>
+    private let state: SanitizedMutex<State>
 
     private struct State {
         var name: String
@@ -60,7 +60,7 @@ public final class Span: Tracing.Span, Sendable {
         self.startNanoseconds = startNanoseconds
         self.parentContext = parentContext
         self.tracer = tracer
-        self.state = Mutex(State(name: name))
+        self.state = SanitizedMutex(State(name: name))
     }
 
     /// The context to run this span's children in: the parent's context with this span's ``spanContext``.

@@ -5,7 +5,7 @@ import Testing
 @Suite struct FillLevelTests {
     /// Keeps every fill-level change a collector reports, in order.
     final class ChangeLog: Sendable {
-        private let changes = Mutex<[FillLevelChange]>([])
+        private let changes = SanitizedMutex<[FillLevelChange]>([])
 
         func append(_ change: FillLevelChange) { changes.withLock { $0.append(change) } }
 

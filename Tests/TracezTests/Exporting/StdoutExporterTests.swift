@@ -6,7 +6,7 @@ import Testing
 @Suite struct StdoutExporterTests {
     /// Collects what the exporter writes, in place of standard output.
     final class Output: Sendable {
-        private let state = Mutex<String>("")
+        private let state = SanitizedMutex<String>("")
 
         func write(_ text: String) { state.withLock { $0 += text } }
 

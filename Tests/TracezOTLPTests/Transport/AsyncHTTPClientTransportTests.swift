@@ -1,0 +1,75 @@
+import Testing
+@testable import TracezOTLP
+
+/// The real transport against a real server on loopback.
+@Suite struct AsyncHTTPClientTransportTests {
+    func withBackend(_ body: (TestBackend, AsyncHTTPClientTransport) async throws -> Void) async throws {
+        let backend = TestBackend()
+        try await backend.start()
+        var configuration = AsyncHTTPClientTransport.Configuration()
+        configuration.maxResponseBytes = 1024
+        let transport = AsyncHTTPClientTransport(configuration: configuration)
+        do {
+            try await body(backend, transport)
+        } catch {
+            await transport.shutdown()
+            try await backend.stop()
+            throw error
+        }
+        await transport.shutdown()
+        try await backend.stop()
+    }
+
+    @Test func requestArrivesWithMethodHeadersAndBody() async throws {
+        try await withBackend { backend, transport in
+            backend.answer { _ in .status(202, headers: [("X-Answer", "yes")], body: "ok") }
+            let request = HTTPRequest(
+                endpoint: try HTTPEndpoint(backend.url).appending(path: "/v1/traces"),
+                headers: [(name: "Content-Type", value: "application/x-protobuf")],
+                body: [0, 1, 2, 255]
+            )
+            let response = try await transport.send(request)
+            #expect(response.status == 202)
+            #expect(response.header("x-answer") == "yes")
+            #expect(response.body == Array("ok".utf8))
+            let received = try #require(backend.requests.first)
+            #expect(received.method == "POST")
+            #expect(received.uri == "/v1/traces")
+            #expect(received.header("Content-Type") == "application/x-protobuf")
+            #expect(received.body == [0, 1, 2, 255])
+        }
+    }
+
+    @Test func hugeAnswerIsRefusedNotBuffered() async throws {
+        try await withBackend { backend, transport in
+            backend.answer { _ in .status(200, body: String(repeating: "x", count: 100_000)) }
+            await #expect(throws: TransportError.responseTooLarge(limit: 1024)) {
+                try await transport.send(HTTPRequest(endpoint: try HTTPEndpoint(backend.url)))
+            }
+        }
+    }
+
+    @Test func hangingBackendTimesOut() async throws {
+        try await withBackend { backend, transport in
+            backend.answer { _ in .hang }
+            await #expect(throws: TransportError.timedOut) {
+                try await transport.send(HTTPRequest(endpoint: try HTTPEndpoint(backend.url), timeout: .milliseconds(200)))
+            }
+        }
+    }
+
+    @Test func refusedConnectionIsAConnectionFailure() async throws {
+        let backend = TestBackend()
+        try await backend.start()
+        let url = backend.url
+        try await backend.stop()  // nothing listens on that port now
+        let transport = AsyncHTTPClientTransport()
+        await #expect {
+            try await transport.send(HTTPRequest(endpoint: try HTTPEndpoint(url), timeout: .seconds(5)))
+        } throws: { error in
+            if case TransportError.connectionFailed = error { return true }
+            return false
+        }
+        await transport.shutdown()
+    }
+}

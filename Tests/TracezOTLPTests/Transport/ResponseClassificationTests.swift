@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+import Tracez
+@testable import TracezOTLP
+
+@Suite struct ResponseClassificationTests {
+    @Test(arguments: [200, 202, 204, 299])
+    func successIsNoError(status: Int) {
+        if let failure = ExportError.classify(HTTPResponse(status: status)) {
+            Issue.record("\(status) classified as \(failure)")
+        }
+    }
+
+    @Test(arguments: [408, 429, 500, 502, 503, 504])
+    func transientStatusesAreRetryable(status: Int) {
+        guard case .transient(let reason, _)? = ExportError.classify(HTTPResponse(status: status)) else {
+            Issue.record("\(status) should be transient")
+            return
+        }
+        #expect(reason.contains("\(status)"))
+    }
+
+    @Test(arguments: [400, 401, 403, 404, 413, 422, 501])
+    func otherStatusesAreRefusals(status: Int) {
+        guard case .rejected(let code, _)? = ExportError.classify(HTTPResponse(status: status, body: Array("nope".utf8))) else {
+            Issue.record("\(status) should be a refusal")
+            return
+        }
+        #expect(code == status)
+    }
+
+    @Test func reasonIsShortAndOnOneLine() {
+        let body = Array(("line one\nline two\u{1}" + String(repeating: "x", count: 10_000)).utf8)
+        guard case .rejected(_, let reason)? = ExportError.classify(HTTPResponse(status: 400, body: body)) else {
+            Issue.record("expected a refusal")
+            return
+        }
+        #expect(!reason.contains("\n"))
+        #expect(reason.count < 250)
+        #expect(reason.contains("line one line two"))
+    }
+
+    @Test func retryAfterSecondsAndHTTPDateAreRead() {
+        let now = Date(timeIntervalSince1970: 784_111_777)  // Sun, 06 Nov 1994 08:49:37 GMT
+        #expect(RetryAfter.parse("120") == .seconds(120))
+        #expect(RetryAfter.parse(" 0 ") == .zero)
+        #expect(RetryAfter.parse("Sun, 06 Nov 1994 08:50:07 GMT", now: now) == .seconds(30))
+        #expect(RetryAfter.parse("Sun, 06 Nov 1994 08:00:00 GMT", now: now) == .zero)  // in the past
+        #expect(RetryAfter.parse("-5") == nil)
+        #expect(RetryAfter.parse("soon") == nil)
+        #expect(RetryAfter.parse("") == nil)
+    }
+
+    @Test func retryAfterHeaderReachesTheTransientError() {
+        let response = HTTPResponse(status: 429, headers: [("retry-after", "7")])
+        guard case .transient(_, let retryAfter)? = ExportError.classify(response) else {
+            Issue.record("expected transient")
+            return
+        }
+        #expect(retryAfter == .seconds(7))
+    }
+}
+
