@@ -369,13 +369,10 @@ public final class ExportPipeline: Service, Sendable {
                 logFailure("failed", "export failed; batch dropped", ["records": "\(pending.count)", "attempts": "\(attempt)", "reason": "\(failure.reason)"])
                 return .done
             }
-            let delay = configuration.retry.delay(beforeRetry: attempt, retryAfter: failure.retryAfter)
-            if let deadline, ContinuousClock.now + delay >= deadline {
-                drop(pending.count, .shutdownDeadline)
-                return .done
-            }
             metrics.retries.increment()
-            // A shutdown cuts the wait short: batches waiting for a retry are sent at once.
+            // Once shutdown has begun the wait is cut short (or skipped): a batch due for a retry
+            // is sent at once, until its attempts or the shutdown deadline run out.
+            let delay = configuration.retry.delay(beforeRetry: attempt, retryAfter: failure.retryAfter)
             await shuttingDown.sleep(for: delay)
         }
     }

@@ -51,8 +51,11 @@ public struct RetryPolicy: Sendable, Hashable {
         guard maxAttempts >= 1 else {
             throw .invalidConfiguration(field: "retry.maxAttempts", reason: "must be at least 1, got \(maxAttempts)")
         }
-        guard initialDelay >= .zero, maxDelay >= .zero else {
-            throw .invalidConfiguration(field: "retry.initialDelay", reason: "delays must not be negative")
+        guard initialDelay >= .zero else {
+            throw .invalidConfiguration(field: "retry.initialDelay", reason: "must not be negative, got \(initialDelay)")
+        }
+        guard maxDelay >= .zero else {
+            throw .invalidConfiguration(field: "retry.maxDelay", reason: "must not be negative, got \(maxDelay)")
         }
         guard multiplier.isFinite, multiplier >= 1 else {
             throw .invalidConfiguration(field: "retry.multiplier", reason: "must be a finite number of at least 1, got \(multiplier)")

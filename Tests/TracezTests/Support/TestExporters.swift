@@ -32,7 +32,7 @@ final class FailingExporter: Exporter {
 /// Never answers and ignores cancellation, like a backend that accepted the
 /// connection and went silent. ``release()`` lets the stuck calls go at the end of a test.
 final class HangingExporter: Exporter {
-    private let stuck = Mutex<[CheckedContinuation<Void, Never>]>([])
+    private let stuck = SanitizedMutex<[CheckedContinuation<Void, Never>]>([])
 
     func export(_ batch: [SpanRecord]) async throws {
         await withCheckedContinuation { continuation in
@@ -67,7 +67,7 @@ final class SignallingExporter: Exporter {
 
 /// Remembers the most exports it ever saw running at once.
 final class ConcurrencyWitnessExporter: Exporter {
-    private let state = Mutex<(running: Int, maximum: Int)>((0, 0))
+    private let state = SanitizedMutex<(running: Int, maximum: Int)>((0, 0))
 
     func export(_ batch: [SpanRecord]) async throws {
         state.withLock { state in
@@ -92,4 +92,45 @@ func next<Element: Sendable>(
     }
     if case .finished(.success(let element)) = outcome { return element }
     return nil
+}
+
+/// Answers each call as `respond` says: `respond` gets the call number (1 for the
+/// first) and the batch, and throwing fails that call. Remembers every batch it was
+/// handed, failed calls included, and the records of the calls that succeeded.
+final class ScriptedExporter: Exporter {
+    private let respond: @Sendable (_ call: Int, _ batch: [SpanRecord]) throws -> Void
+    private let state = SanitizedMutex<(calls: [[SpanRecord]], accepted: [SpanRecord], isShutDown: Bool)>(([], [], false))
+
+    init(_ respond: @escaping @Sendable (_ call: Int, _ batch: [SpanRecord]) throws -> Void) {
+        self.respond = respond
+    }
+
+    func export(_ batch: [SpanRecord]) async throws {
+        let call = state.withLock { state in
+            state.calls.append(batch)
+            return state.calls.count
+        }
+        try respond(call, batch)
+        state.withLock { $0.accepted.append(contentsOf: batch) }
+    }
+
+    func shutdown() async {
+        state.withLock { $0.isShutDown = true }
+    }
+
+    /// Every batch handed to `export(_:)`, in call order.
+    var calls: [[SpanRecord]] { state.withLock { $0.calls } }
+    var callCount: Int { state.withLock { $0.calls.count } }
+    /// The records of the calls that did not throw, in call order.
+    var accepted: [SpanRecord] { state.withLock { $0.accepted } }
+    var isShutDown: Bool { state.withLock { $0.isShutDown } }
+}
+
+/// A switch a test flips to bring a fake backend back up.
+final class BackendSwitch: Sendable {
+    private let up = Atomic<Bool>(false)
+
+    var isUp: Bool { up.load(ordering: .acquiring) }
+
+    func bringUp() { up.store(true, ordering: .releasing) }
 }
