@@ -111,12 +111,14 @@ import Tracez
     }
 
     @Test func transportTimeoutOfAHungBackendIsRetried() async throws {
-        let setup = try await makeSetup(exportTimeout: .milliseconds(200))
+        let setup = try await makeSetup(exportTimeout: .seconds(1))
         setup.backend.answer { number in number == 0 ? .hang : .status(200) }
         record(5, into: setup.tracer)
         let statistics = await setup.tracer.shutdown(deadline: .now + .seconds(30))
         #expect(statistics.exported == 5)
-        #expect(setup.backend.receivedSpanNames.count == 10)  // sent twice, accepted once
+        #expect(statistics.dropped.total == 0)
+        #expect(setup.backend.requests.count >= 2)  // the hung one, then at least one answered
+        #expect(Set(setup.backend.receivedSpanNames).count == 5)
         try await setup.backend.stop()
     }
 
@@ -158,7 +160,8 @@ import Tracez
 
     @Test func circuitOpensAndBatchesWaitInTheCollectorUntilTheBackendRecovers() async throws {
         let changes = Mutex<[CircuitBreaker.State]>([])
-        let breaker = CircuitBreaker.Configuration(failureThreshold: 3, openDuration: .milliseconds(100), successThreshold: 1)
+        // Open long enough that the second flush below surely finds it still open, even on a loaded machine.
+        let breaker = CircuitBreaker.Configuration(failureThreshold: 3, openDuration: .seconds(3), successThreshold: 1)
         var configuration = ExportConfiguration(maxBatchSize: 10, interval: .seconds(3600), retry: Self.quickRetries, circuitBreaker: breaker)
         configuration.onCircuitStateChange = { change in changes.withLock { $0.append(change.to) } }
         let setup = try await makeSetup(configuration: configuration)
@@ -175,8 +178,10 @@ import Tracez
         #expect(setup.backend.requests.count == attemptsWhileOpen)  // open: no traffic at all
 
         healthyFlag.isHealthy = true
-        for _ in 0..<300 where setup.collector.statistics.buffered > 0 {
-            try await Task.sleep(for: .milliseconds(20))
+        // Flush until the probe after `openDuration` has closed the circuit (bounded: a safety net, not a timing assertion).
+        let giveUp = ContinuousClock.now + .seconds(60)
+        while setup.collector.statistics.buffered > 0, ContinuousClock.now < giveUp {
+            try await Task.sleep(for: .milliseconds(50))
             await setup.tracer.forceFlush()
         }
         let statistics = await setup.tracer.shutdown(deadline: .now + .seconds(30))
