@@ -345,29 +345,34 @@ public final class ExportPipeline: Service, Sendable {
             if failure.countsAgainstBackend { report(circuitBreaker.recordFailure()) }
             let deadline = shutdownDeadline.withLock { $0 }
             let pastDeadline = deadline.map { ContinuousClock.now >= $0 } ?? false
-            let circuitOpen = circuitBreaker.currentState == .open
-            let willRetry = attempt < configuration.retry.maxAttempts && !pastDeadline && !(circuitOpen && deadline != nil)
-            notifyFailure(attempt: attempt, records: pending.count, reason: failure.reason, willRetry: willRetry || (circuitOpen && deadline == nil))
+            let isShuttingDown = deadline != nil
+            enum Next { case dropPastDeadline, dropWhileOpen, requeue, giveUp, retry }
+            let next: Next =
+                if pastDeadline { .dropPastDeadline }
+                else if circuitBreaker.currentState == .open { isShuttingDown ? .dropWhileOpen : .requeue }
+                else if attempt >= configuration.retry.maxAttempts { .giveUp }
+                else { .retry }
+            notifyFailure(attempt: attempt, records: pending.count, reason: failure.reason, willRetry: next == .retry || next == .requeue)
 
-            if pastDeadline {
+            switch next {
+            case .dropPastDeadline:
                 drop(pending.count, .shutdownDeadline)
                 return .done
-            }
-            if circuitOpen {
-                if deadline != nil {  // shutting down: nothing will come back for these
-                    drop(pending.count, .circuitOpen)
-                    return .done
-                }
+            case .dropWhileOpen:  // shutting down: nothing will come back for these
+                drop(pending.count, .circuitOpen)
+                return .done
+            case .requeue:
                 let back = collector.requeue(pending, overflow: .circuitOpen)
                 requeued += back
                 dropped[.circuitOpen] += pending.count - back
                 logFailure("circuit", "circuit open; records wait in the collector", ["records": "\(back)"])
                 return .requeued
-            }
-            guard attempt < configuration.retry.maxAttempts else {
+            case .giveUp:
                 drop(pending.count, .exportFailed)
                 logFailure("failed", "export failed; batch dropped", ["records": "\(pending.count)", "attempts": "\(attempt)", "reason": "\(failure.reason)"])
                 return .done
+            case .retry:
+                break
             }
             metrics.retries.increment()
             // Once shutdown has begun the wait is cut short (or skipped): a batch due for a retry

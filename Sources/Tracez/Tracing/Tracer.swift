@@ -193,19 +193,3 @@ public final class Tracer: Tracing.Tracer, Service, Sendable {
         CollectorStatistics(combining: collectors.map(\.statistics))
     }
 }
-
-extension CollectorStatistics {
-    /// Sums several collectors' counters; the sum keeps the invariant.
-    public init(combining all: [CollectorStatistics], name: String = "all") {
-        self.init(
-            name: name,
-            recorded: all.reduce(0) { $0 + $1.recorded },
-            exported: all.reduce(0) { $0 + $1.exported },
-            dropped: all.reduce(DropCounts()) { $0 + $1.dropped },
-            buffered: all.reduce(0) { $0 + $1.buffered },
-            inFlight: all.reduce(0) { $0 + $1.inFlight },
-            waiting: all.reduce(0) { $0 + $1.waiting },
-            capacity: all.reduce(0) { $0 + $1.capacity }
-        )
-    }
-}
