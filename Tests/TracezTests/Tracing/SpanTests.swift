@@ -1,3 +1,4 @@
+import Dispatch
 import Testing
 @testable import Tracez
 
@@ -33,6 +34,52 @@ import Testing
         #expect(record.attributes.get("later") == nil)
         #expect(record.events.isEmpty)
         #expect(record.status == nil)
+    }
+
+    /// Late changes to ended spans while an exporter reads their records: the records must
+    /// not change, and (under Thread Sanitizer, in CI) nothing may race. A record reads its
+    /// span's state without the lock, so a late write anywhere in that state would be a
+    /// use-after-free waiting to happen.
+    @Test func lateChangesDoNotTouchRecordsBeingExported() throws {
+        let (tracer, collector) = try makeTracer(capacity: 4_096)
+        let count = isThreadSanitizerActive ? 200 : 2_000
+        var spans: [Tracez.Span] = []
+        for index in 0..<count {
+            let span = tracer.startSpan("span-\(index)")
+            span.attributes["index"] = Int64(index)
+            span.attributes["text"] = String(repeating: "t", count: 40)
+            span.addEvent("event")
+            span.end()
+            spans.append(span)
+        }
+        let records = collector.takeAll()
+        try #require(records.count == count)
+        let endedSpans = spans
+        let late = String(repeating: "late", count: 16)  // long enough to live on the heap
+        DispatchQueue.concurrentPerform(iterations: 2) { worker in
+            for round in 0..<5 {
+                if worker == 0 {
+                    for span in endedSpans {
+                        span.attributes["late-\(round)"] = late
+                        span.attributes = ["replaced": "no"]
+                        span.updateAttributes { $0["later"] = "no" }
+                        span.operationName = "renamed"
+                    }
+                } else {
+                    for record in records {
+                        var keys = 0
+                        record.attributes.forEach { _, _ in keys += 1 }
+                        precondition(keys == 2 && record.name.hasPrefix("span-") && record.events.count == 1)
+                    }
+                }
+            }
+        }
+        for (index, record) in records.enumerated() {
+            #expect(record.name == "span-\(index)")
+            #expect(record.attributes.get("index") == .int64(Int64(index)))
+            #expect(record.attributes.get("late-0") == nil)
+            #expect(record.attributes.get("replaced") == nil)
+        }
     }
 
     @Test func everyAttributeKindReachesTheRecord() throws {
