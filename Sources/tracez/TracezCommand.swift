@@ -5,6 +5,6 @@ struct TracezCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tracez",
         abstract: "Tracez: tracing for Swift services, exported to stdout, OpenTelemetry collectors and Langfuse.",
-        subcommands: [DemoCommand.self]
+        subcommands: [DemoCommand.self, SizeCommand.self]
     )
 }

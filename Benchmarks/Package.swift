@@ -1,0 +1,72 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+import class Foundation.ProcessInfo
+
+// TRACEZ_PACKAGE_PATH benchmarks another checkout of Tracez (say, the commit before a
+// change) with this same harness; by default, the one this directory is in.
+let tracezPath = ProcessInfo.processInfo.environment["TRACEZ_PACKAGE_PATH"] ?? ".."
+
+// Tracez's benchmarks: a package of their own, so that neither the library's users nor
+// `swift test` build the harness or the peer. Run from this directory:
+//
+//     swift package --disable-sandbox benchmark
+//
+// See ../Docs/Performance.md for what each suite measures and how to read the results.
+let package = Package(
+    name: "TracezBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        // Named, so the product reference does not depend on the name of the checkout directory.
+        .package(name: "tracez", path: tracezPath),
+        // On these machines the harness needs its malloc interposer named explicitly
+        // (the default traits pull in a runtime interposer the local mirror does not serve).
+        .package(url: "https://github.com/ordo-one/benchmark.git", exact: "1.38.1", traits: ["MallocInterposer"]),
+        // The peer, measured in the same run. Only its OTLP/HTTP exporter: gRPC is not needed.
+        .package(url: "https://github.com/swift-otel/swift-otel.git", exact: "1.6.0", traits: ["OTLPHTTP"]),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        // The span workloads, shared by both executables so both do exactly the same work.
+        .target(
+            name: "BenchmarkWorkloads",
+            dependencies: [
+                "CAllocatorStatistics",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ]
+        ),
+        // glibc's allocator statistics, which Swift's Glibc module does not import.
+        .target(name: "CAllocatorStatistics"),
+        .executableTarget(
+            name: "TracezBenchmarks",
+            dependencies: [
+                "BenchmarkWorkloads",
+                .product(name: "Tracez", package: "tracez"),
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            path: "Benchmarks/TracezBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "SwiftOTelBenchmarks",
+            dependencies: [
+                "BenchmarkWorkloads",
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Benchmarks/SwiftOTelBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
