@@ -6,30 +6,34 @@ import Synchronization
 
 /// A real HTTP/1.1 server on loopback that plays a backend, good or bad.
 ///
-/// Each request is answered by `reply(requestNumber)`, which the test sets:
+/// Each request is answered by `reply(requestNumber, request)`, which the test sets:
 /// a status with headers and body, a hang (never answers), or a reset (closes the
 /// connection without an answer). It keeps every request it received. `stop()` and
 /// `start()` take it down and bring it back on the same port.
-final class TestBackend: Sendable {
-    enum Reply: Sendable {
+///
+/// Shared by the test targets (OTLP and Langfuse), which play their backends with it.
+public final class TestBackend: Sendable {
+    public enum Reply: Sendable {
         case status(Int, headers: [(String, String)] = [], body: String = "")
+        /// A status with a binary body (a protobuf answer, say).
+        case bytes(Int, headers: [(String, String)] = [], body: [UInt8])
         case hang
         case reset
     }
 
-    struct Request: Sendable {
-        let method: String
-        let uri: String
-        let headers: [(String, String)]
-        let body: [UInt8]
+    public struct Request: Sendable {
+        public let method: String
+        public let uri: String
+        public let headers: [(String, String)]
+        public let body: [UInt8]
 
-        func header(_ name: String) -> String? {
+        public func header(_ name: String) -> String? {
             headers.first { $0.0.lowercased() == name.lowercased() }?.1
         }
     }
 
     private struct State {
-        var reply: @Sendable (Int) -> Reply = { _ in .status(200) }
+        var reply: @Sendable (Int, Request) -> Reply = { _, _ in .status(200) }
         var requests: [Request] = []
         var channel: (any Channel)?
         var port = 0
@@ -38,17 +42,24 @@ final class TestBackend: Sendable {
     private let state = Mutex(State())
     private let group = MultiThreadedEventLoopGroup.singleton
 
-    var port: Int { state.withLock { $0.port } }
-    var url: String { "http://127.0.0.1:\(port)" }
-    var requests: [Request] { state.withLock { $0.requests } }
+    public init() {}
+
+    public var port: Int { state.withLock { $0.port } }
+    public var url: String { "http://127.0.0.1:\(port)" }
+    public var requests: [Request] { state.withLock { $0.requests } }
 
     /// Sets how the backend answers request number n (0 for the first it ever received).
-    func answer(_ reply: @escaping @Sendable (Int) -> Reply) {
+    public func answer(_ reply: @escaping @Sendable (Int) -> Reply) {
+        state.withLock { $0.reply = { number, _ in reply(number) } }
+    }
+
+    /// Sets how the backend answers, from the request number and the request itself.
+    public func answer(_ reply: @escaping @Sendable (Int, Request) -> Reply) {
         state.withLock { $0.reply = reply }
     }
 
     /// Starts listening: on an ephemeral port the first time, on the same port after a stop.
-    func start() async throws {
+    public func start() async throws {
         let port = state.withLock { $0.port }
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 64)
@@ -67,7 +78,7 @@ final class TestBackend: Sendable {
     }
 
     /// Stops listening and drops every open connection: the backend is down.
-    func stop() async throws {
+    public func stop() async throws {
         let channel = state.withLock { state -> (any Channel)? in
             defer { state.channel = nil }
             return state.channel
@@ -79,12 +90,12 @@ final class TestBackend: Sendable {
     fileprivate func received(_ request: Request) -> Reply {
         state.withLock { state in
             state.requests.append(request)
-            return state.reply(state.requests.count - 1)
+            return state.reply(state.requests.count - 1, request)
         }
     }
 
     /// Bodies decoded as lines of JSON objects, as the test exporter sends them.
-    var receivedSpanNames: [String] {
+    public var receivedSpanNames: [String] {
         requests.flatMap { request in
             String(decoding: request.body, as: UTF8.self).split(separator: "\n").compactMap { line in
                 (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["name"] as? String
@@ -144,12 +155,18 @@ private final class Handler: ChannelInboundHandler, @unchecked Sendable {
         case .reset:
             context.close(promise: nil)
         case .status(let code, let extraHeaders, let text):
-            var headers = HTTPHeaders(extraHeaders)
-            headers.add(name: "Content-Length", value: "\(text.utf8.count)")
-            let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: code), headers: headers)
-            context.write(wrapOutboundOut(.head(head)), promise: nil)
-            context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: text)))), promise: nil)
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            send(code, headers: extraHeaders, body: Array(text.utf8), context: context)
+        case .bytes(let code, let extraHeaders, let bytes):
+            send(code, headers: extraHeaders, body: bytes, context: context)
         }
+    }
+
+    private func send(_ code: Int, headers extraHeaders: [(String, String)], body: [UInt8], context: ChannelHandlerContext) {
+        var headers = HTTPHeaders(extraHeaders)
+        headers.add(name: "Content-Length", value: "\(body.count)")
+        let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: code), headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: body)))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
     }
 }

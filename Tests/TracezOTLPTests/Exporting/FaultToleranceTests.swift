@@ -2,6 +2,7 @@ import Synchronization
 import Testing
 import Tracez
 @testable import TracezOTLP
+import TracezTestSupport
 
 /// The export pipeline against a real HTTP backend on loopback that misbehaves.
 /// Every scenario checks what the backend received and the drop-accounting invariant.

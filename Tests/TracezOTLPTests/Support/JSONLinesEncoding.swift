@@ -1,6 +1,7 @@
 import Foundation
 import Tracez
 @testable import TracezOTLP
+import TracezTestSupport
 
 /// A test encoding for ``HTTPExporter``: one JSON object per span, decoded on the
 /// other side with Foundation's JSON parser (not with anything of ours).

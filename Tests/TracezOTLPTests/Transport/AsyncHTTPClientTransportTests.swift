@@ -1,5 +1,6 @@
 import Testing
 @testable import TracezOTLP
+import TracezTestSupport
 
 /// The real transport against a real server on loopback.
 @Suite struct AsyncHTTPClientTransportTests {
