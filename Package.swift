@@ -109,7 +109,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "tracezTests", dependencies: ["tracez"]),
+        .testTarget(name: "tracezTests", dependencies: ["tracez", "OTLPProto", "TracezTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

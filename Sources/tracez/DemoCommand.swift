@@ -1,9 +1,13 @@
 import ArgumentParser
+import Foundation
 import Tracez
+import TracezOTLP
 
 /// `tracez demo`: runs an instrumented sample workload and exports its spans.
 ///
-/// With nothing configured it prints each trace to standard output as a tree.
+/// With nothing configured it prints each trace to standard output as a tree. With
+/// `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) set it exports
+/// to that OpenTelemetry collector instead, configured by the OTel SDK variables.
 /// Its last line is always `recorded=<n> exported=<n> dropped=<n>`, the sum over its collectors.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,6 +17,11 @@ struct DemoCommand: AsyncParsableCommand {
             Each trace is one chat request: retrieval with an embedding call, a model call with \
             token usage and cost, tool calls in parallel (one fails in every third trace), and a \
             final model call. The last line printed is exactly `recorded=N exported=N dropped=N`.
+
+            Where the spans go: to standard output, unless OTEL_EXPORTER_OTLP_ENDPOINT or \
+            OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set, in which case they are sent over OTLP/HTTP \
+            (OTEL_EXPORTER_OTLP_HEADERS, _COMPRESSION, _TIMEOUT, _PROTOCOL, OTEL_SERVICE_NAME, \
+            OTEL_RESOURCE_ATTRIBUTES, OTEL_TRACES_SAMPLER, OTEL_BSP_* and OTEL_SDK_DISABLED apply).
             """
     )
 
@@ -22,8 +31,8 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Output for the stdout exporter: tree or jsonl.")
     var format: OutputFormat = .tree
 
-    @Option(help: "Capacity of the demo's collector.")
-    var capacity: Int = 4096
+    @Option(help: "Capacity of the demo's collector (default 4096, or OTEL_BSP_MAX_QUEUE_SIZE).")
+    var capacity: Int?
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
         case tree
@@ -34,19 +43,19 @@ struct DemoCommand: AsyncParsableCommand {
         guard (1...100_000).contains(traces) else {
             throw ValidationError("--traces must be between 1 and 100000, got \(traces)")
         }
-        guard capacity >= 1 else {
+        if let capacity, capacity < 1 {
             throw ValidationError("--capacity must be at least 1, got \(capacity)")
         }
     }
 
     func run() async throws {
-        let collector = try Collector(configuration: CollectorConfiguration(name: "demo", capacity: capacity))
-        let exporter = StdoutExporter(format: format == .tree ? .tree : .jsonLines)
-        let pipeline = try ExportPipeline(collector: collector, exporter: exporter)
-        let tracer = Tracer(
-            configuration: TracerConfiguration(serviceName: "tracez-demo"),
-            pipelines: [pipeline]
-        )
+        let environment = ProcessInfo.processInfo.environment
+        var tracerConfiguration = try TracerConfiguration(environment: environment)
+        if environment["OTEL_SERVICE_NAME"] == nil, tracerConfiguration.resourceAttributes.get("service.name") == nil {
+            tracerConfiguration.serviceName = "tracez-demo"
+        }
+        let pipeline = try makePipeline(environment: environment, tracerConfiguration: tracerConfiguration)
+        let tracer = Tracer(configuration: tracerConfiguration, pipelines: [pipeline])
 
         let statistics = try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await tracer.run() }
@@ -59,5 +68,30 @@ struct DemoCommand: AsyncParsableCommand {
             return statistics
         }
         StdoutExporter.writeToStandardOutput("\(statistics)\n")
+    }
+
+    /// The collector and exporter the environment asks for: OTLP when an endpoint is set, stdout otherwise.
+    private func makePipeline(environment: [String: String], tracerConfiguration: TracerConfiguration) throws -> ExportPipeline {
+        let sendsToOTLP = ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"].contains {
+            !(environment[$0] ?? "").trimmingCharacters(in: .whitespaces).isEmpty
+        }
+        guard sendsToOTLP else {
+            let collector = try Collector(configuration: CollectorConfiguration(name: "demo", capacity: capacity ?? 4096))
+            return try ExportPipeline(collector: collector, exporter: StdoutExporter(format: format == .tree ? .tree : .jsonLines))
+        }
+        var collectorConfiguration = try CollectorConfiguration(name: "otlp", environment: environment)
+        if let capacity {
+            collectorConfiguration.capacity = capacity
+        } else if environment["OTEL_BSP_MAX_QUEUE_SIZE"] == nil {
+            collectorConfiguration.capacity = 4096
+        }
+        let otlp = try OTLPExporterConfiguration(environment: environment)
+        let exporter = OTLPHTTPExporter(configuration: otlp, resource: OTLPResource(configuration: tracerConfiguration))
+        FileHandle.standardError.write(Data("tracez demo: exporting to \(otlp.endpoint) (\(otlp.encoding.rawValue), compression \(otlp.compression.rawValue))\n".utf8))
+        return try ExportPipeline(
+            collector: Collector(configuration: collectorConfiguration),
+            exporter: exporter,
+            configuration: ExportConfiguration(environment: environment)
+        )
     }
 }

@@ -107,7 +107,7 @@ extension TracerConfiguration {
 }
 
 extension StringProtocol {
-    func trimmingWhitespace() -> String {
+    package func trimmingWhitespace() -> String {
         var scalars = Substring(self).unicodeScalars
         while let first = scalars.first, first.properties.isWhitespace { scalars.removeFirst() }
         while let last = scalars.last, last.properties.isWhitespace { scalars.removeLast() }
@@ -117,7 +117,7 @@ extension StringProtocol {
 
 extension String {
     /// Decodes `%XX` escapes; `nil` for a malformed escape or bytes that are not UTF-8.
-    func removingPercentEncoding() -> String? {
+    package func removingPercentEncoding() -> String? {
         var bytes: [UInt8] = []
         var iterator = utf8.makeIterator()
         while let byte = iterator.next() {

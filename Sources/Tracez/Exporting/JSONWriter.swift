@@ -1,17 +1,19 @@
 import Tracing
 
-/// Writes JSON text by hand, for the stdout exporter's JSON Lines.
+/// Writes JSON text by hand, for the stdout exporter's JSON Lines and OTLP/JSON.
 ///
 /// Never fails: NaN and infinities (which JSON cannot hold) become `null`,
 /// and strings are escaped per RFC 8259. Swift strings are valid Unicode
 /// already, so no invalid UTF-8 can reach the output.
-struct JSONWriter {
-    private(set) var text = ""
+package struct JSONWriter {
+    package private(set) var text = ""
     private var needsComma = false
 
-    mutating func raw(_ fragment: String) { text += fragment }
+    package init() {}
 
-    mutating func string(_ value: String) {
+    package mutating func raw(_ fragment: String) { text += fragment }
+
+    package mutating func string(_ value: String) {
         text += "\""
         for scalar in value.unicodeScalars {
             switch scalar {
@@ -29,16 +31,16 @@ struct JSONWriter {
         text += "\""
     }
 
-    mutating func number(_ value: Double) {
+    package mutating func number(_ value: Double) {
         text += value.isFinite ? "\(value)" : "null"
     }
 
-    mutating func number(_ value: some BinaryInteger) { text += "\(value)" }
+    package mutating func number(_ value: some BinaryInteger) { text += "\(value)" }
 
-    mutating func bool(_ value: Bool) { text += value ? "true" : "false" }
+    package mutating func bool(_ value: Bool) { text += value ? "true" : "false" }
 
     /// `{"k":v,...}`: `body` writes the members with ``member(_:_:)``.
-    mutating func object(_ body: (inout JSONWriter) -> Void) {
+    package mutating func object(_ body: (inout JSONWriter) -> Void) {
         let outer = needsComma  // an object inside a member's value has its own commas
         needsComma = false
         text += "{"
@@ -48,7 +50,7 @@ struct JSONWriter {
     }
 
     /// One `"key":value` member of the object being written.
-    mutating func member(_ key: String, _ value: (inout JSONWriter) -> Void) {
+    package mutating func member(_ key: String, _ value: (inout JSONWriter) -> Void) {
         if needsComma { text += "," }
         string(key)
         text += ":"
@@ -56,7 +58,7 @@ struct JSONWriter {
         needsComma = true
     }
 
-    mutating func array<S: Sequence>(_ elements: S, _ element: (inout JSONWriter, S.Element) -> Void) {
+    package mutating func array<S: Sequence>(_ elements: S, _ element: (inout JSONWriter, S.Element) -> Void) {
         text += "["
         var first = true
         for item in elements {
@@ -67,7 +69,7 @@ struct JSONWriter {
         text += "]"
     }
 
-    mutating func attribute(_ value: SpanAttribute) {
+    package mutating func attribute(_ value: SpanAttribute) {
         switch value {
         case .int32(let v): number(v)
         case .int64(let v): number(v)
@@ -85,7 +87,7 @@ struct JSONWriter {
         }
     }
 
-    mutating func attributes(_ attributes: SpanAttributes) {
+    package mutating func attributes(_ attributes: SpanAttributes) {
         var pairs: [(String, SpanAttribute)] = []
         attributes.forEach { pairs.append(($0, $1)) }
         pairs.sort { $0.0 < $1.0 }  // stable output for people and diffs

@@ -34,6 +34,12 @@ public struct SpanRecord: Sendable {
     /// - Complexity: O(n); builds an array, except for a record without events.
     ///   Exporters read it once per record.
     public var events: [Event] { span.finished.events.array }
+    /// The number of events, without building the array.
+    public var eventCount: Int { span.finished.events.count }
+    /// Calls `body` with each event in order, without building the array (the encoders' way in).
+    public func forEachEvent(_ body: (Event) throws -> Void) rethrows {
+        try span.finished.events.forEach(body)
+    }
     public var links: [Link] { span.finished.links }
     /// `nil` while unset (OpenTelemetry's `UNSET`).
     public var status: SpanStatus? { span.finished.status }
@@ -132,6 +138,12 @@ extension SpanRecord {
             } else {
                 rest.append(event)
             }
+        }
+
+        func forEach(_ body: (Event) throws -> Void) rethrows {
+            guard let first else { return }
+            try body(first)
+            for event in rest { try body(event) }
         }
 
         var array: [Event] {

@@ -1,0 +1,95 @@
+import Tracez
+
+/// Sends spans to any OpenTelemetry collector (and Jaeger, Tempo, Langfuse's OTel endpoint)
+/// over OTLP/HTTP: `POST {endpoint}` with an `ExportTraceServiceRequest` in protobuf or
+/// JSON, gzip-compressed if configured.
+///
+/// Retry, backoff and the circuit breaker are the ``ExportPipeline``'s; this exporter
+/// encodes, sends once per call, and reports what the collector said. A 2xx answer with a
+/// `partial_success` that rejected spans is reported as ``ExportError/partial(rejectedCount:retry:reason:)``
+/// (OTLP says not to retry those), so they are counted as rejected by the backend.
+///
+/// ```swift
+/// let exporter = try OTLPHTTPExporter(
+///     configuration: OTLPExporterConfiguration(environment: ProcessInfo.processInfo.environment),
+///     resource: OTLPResource(configuration: tracerConfiguration)
+/// )
+/// ```
+///
+/// Thread-safety: safe to call from any task; encoding state is per call.
+public final class OTLPHTTPExporter: Exporter {
+    public let configuration: OTLPExporterConfiguration
+    private let http: HTTPExporter
+
+    /// - Parameters:
+    ///   - resource: Sent once per request, with every span of the batch grouped under it.
+    ///   - transport: Defaults to a pooled AsyncHTTPClient; tests pass their own.
+    public init(
+        configuration: OTLPExporterConfiguration,
+        resource: OTLPResource,
+        scope: OTLPInstrumentationScope = .tracez,
+        transport: any HTTPTransport = AsyncHTTPClientTransport()
+    ) {
+        self.configuration = configuration
+        let encode = Self.encoder(for: configuration, resource: resource, scope: scope)
+        let encoding = configuration.encoding
+        http = HTTPExporter(
+            endpoint: configuration.endpoint,
+            headers: configuration.headers,
+            timeout: configuration.timeout,
+            transport: transport,
+            encode: encode,
+            interpret: { response, batch in Self.partialSuccess(in: response, encoding: encoding, batchCount: batch.count) }
+        )
+    }
+
+    public func export(_ batch: [SpanRecord]) async throws {
+        try await http.export(batch)
+    }
+
+    public func shutdown() async {
+        await http.shutdown()
+    }
+
+    /// The closure that turns a batch into a request body for this configuration.
+    static func encoder(
+        for configuration: OTLPExporterConfiguration,
+        resource: OTLPResource,
+        scope: OTLPInstrumentationScope
+    ) -> @Sendable ([SpanRecord]) throws -> HTTPExporter.Body {
+        let compression = configuration.compression
+        let contentEncoding: String? = compression == .gzip ? "gzip" : nil
+        @Sendable func finish(_ bytes: [UInt8], contentType: String) throws -> HTTPExporter.Body {
+            let body = compression == .gzip ? try Gzip.compress(bytes) : bytes
+            return HTTPExporter.Body(bytes: body, contentType: contentType, contentEncoding: contentEncoding)
+        }
+        switch configuration.encoding {
+        case .protobuf:
+            let encoder = OTLPProtobufEncoder(resource: resource, scope: scope)
+            return { batch in try finish(encoder.encode(batch), contentType: "application/x-protobuf") }
+        case .json:
+            let encoder = OTLPJSONEncoder(resource: resource, scope: scope)
+            return { batch in try finish(encoder.encode(batch), contentType: "application/json") }
+        }
+    }
+
+    /// Reads `ExportTraceServiceResponse.partial_success` from a 2xx answer.
+    ///
+    /// An answer that cannot be read is taken as full success: the status said so, and
+    /// OTLP makes `partial_success` optional. A rejected count larger than the batch is
+    /// capped at the batch.
+    static func partialSuccess(in response: HTTPResponse, encoding: OTLPExporterConfiguration.Encoding, batchCount: Int) -> ExportError? {
+        guard !response.body.isEmpty else { return nil }
+        let isJSON = response.header("Content-Type")?.lowercased().contains("json") ?? (encoding == .json)
+        let decoded = isJSON ? try? OTLPPartialSuccess.decode(json: response.body) : try? OTLPPartialSuccess.decode(protobuf: response.body)
+        guard let partial = decoded ?? nil, partial.rejectedSpans > 0 else { return nil }
+        let rejected = Int(clamping: min(partial.rejectedSpans, Int64(batchCount)))
+        let message = partial.errorMessage.isEmpty ? "no message" : String(partial.errorMessage.prefix(200))
+        return .partial(rejectedCount: rejected, retry: [], reason: "the collector rejected \(partial.rejectedSpans) spans: \(message)")
+    }
+}
+
+extension OTLPHTTPExporter: CustomStringConvertible {
+    /// The endpoint, encoding and header names, never header values.
+    public var description: String { "OTLPHTTPExporter(\(configuration))" }
+}
