@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
+import Synchronization
 import Tracez
 
 /// ``HTTPTransport`` on AsyncHTTPClient: pooled keep-alive connections, TLS by
@@ -9,7 +10,8 @@ import Tracez
 ///
 /// Thread-safety: safe to call from any task; requests run concurrently on the client's pool.
 /// Ownership: a transport made with ``init(configuration:)`` owns its `HTTPClient` and
-/// shuts it down in ``shutdown()``; one given an existing client leaves it to its owner.
+/// shuts it down in ``shutdown()``, or when it is released without one (AsyncHTTPClient
+/// traps on a client released while running); one given an existing client leaves it to its owner.
 public final class AsyncHTTPClientTransport: HTTPTransport {
     public struct Configuration: Sendable {
         /// Connect timeout. Default 10 s.
@@ -26,6 +28,7 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
     public let configuration: Configuration
     private let client: HTTPClient
     private let ownsClient: Bool
+    private let isShutDown = Atomic<Bool>(false)
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
@@ -78,8 +81,15 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
     }
 
     public func shutdown() async {
-        guard ownsClient else { return }
+        guard ownsClient, !isShutDown.exchange(true, ordering: .acquiringAndReleasing) else { return }
         try? await client.shutdown()
+    }
+
+    deinit {
+        // An exporter dropped without `shutdown()` must not take the process down with it:
+        // start the shutdown here. The callback holds the client until it has finished.
+        guard ownsClient, !isShutDown.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        client.shutdown { _ in }
     }
 
     static func summary(of error: any Error) -> String {

@@ -21,6 +21,20 @@ import TracezTestSupport
         try await backend.stop()
     }
 
+    /// AsyncHTTPClient traps when a running client is released; a transport (and the
+    /// exporter holding it) released without `shutdown()` must not take the process down.
+    @Test func releasingATransportWithoutShutdownIsSafe() async throws {
+        for _ in 0..<3 {
+            let transport = AsyncHTTPClientTransport()
+            _ = transport.configuration
+        }
+        let used = AsyncHTTPClientTransport()
+        await #expect(throws: TransportError.self) {
+            // Port 9 (discard) on loopback: nothing listens, the connection is refused.
+            _ = try await used.send(HTTPRequest(endpoint: try HTTPEndpoint("http://127.0.0.1:9/v1/traces"), timeout: .seconds(2)))
+        }
+    }
+
     @Test func requestArrivesWithMethodHeadersAndBody() async throws {
         try await withBackend { backend, transport in
             backend.answer { _ in .status(202, headers: [("X-Answer", "yes")], body: "ok") }
