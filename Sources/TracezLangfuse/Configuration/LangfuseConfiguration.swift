@@ -1,0 +1,129 @@
+import Tracez
+import TracezOTLP
+
+/// Where and how a ``LangfuseExporter`` sends: keys, server, which API, and how values
+/// are shaped. A plain value; build it in code or with ``init(environment:)``.
+///
+/// Its `description` masks the keys (`pk-lf-…1234`); no error of this module repeats a secret key.
+public struct LangfuseConfiguration: Sendable {
+    /// Which of Langfuse's two ways in to use.
+    public enum API: String, Sendable, CaseIterable {
+        /// OTLP protobuf + gzip to `/api/public/otel/v1/traces`: Langfuse Cloud and
+        /// self-hosted v4 (the only way in there since 2026-11-16). The default.
+        case otel
+        /// JSON batches to `/api/public/ingestion`: self-hosted Langfuse v2 and v3.
+        case ingestion
+    }
+
+    public var publicKey: String
+    public var secretKey: String
+    /// The server, for example `https://cloud.langfuse.com` or `http://127.0.0.1:3000`.
+    public var baseURL: HTTPEndpoint
+    public var api: API
+    /// Set on every observation as `langfuse.environment` (lowercase `[a-z0-9-_]`, ≤ 40).
+    public var environment: String?
+    /// Set on every observation as `langfuse.release`.
+    public var release: String?
+    /// Longest one request may take.
+    public var timeout: Duration
+    /// On the ingestion API, send `agent-create`, `tool-create`, … for the newer observation
+    /// types; older servers reject them, so by default they go as `span-create` with the
+    /// type in metadata.
+    public var sendsNewObservationTypes: Bool
+    /// Applied to every input, output and metadata value before it is put on a span.
+    public var mask: (@Sendable (JSONValue) -> JSONValue)?
+    /// Values longer than this (JSON bytes) are replaced by a truncation marker and counted.
+    public var maxValueBytes: Int
+
+    public static let defaultBaseURL = "https://cloud.langfuse.com"
+
+    /// - Throws: ``LangfuseConfigurationError`` for a key without its prefix or an
+    ///   environment name Langfuse would rewrite.
+    public init(
+        publicKey: String,
+        secretKey: String,
+        baseURL: HTTPEndpoint,
+        api: API = .otel,
+        environment: String? = nil,
+        release: String? = nil,
+        timeout: Duration = .seconds(10),
+        sendsNewObservationTypes: Bool = false,
+        mask: (@Sendable (JSONValue) -> JSONValue)? = nil,
+        maxValueBytes: Int = LangfuseValues.defaultMaxValueBytes
+    ) throws(LangfuseConfigurationError) {
+        self.publicKey = publicKey
+        self.secretKey = secretKey
+        self.baseURL = baseURL
+        self.api = api
+        self.environment = environment
+        self.release = release
+        self.timeout = timeout
+        self.sendsNewObservationTypes = sendsNewObservationTypes
+        self.mask = mask
+        self.maxValueBytes = maxValueBytes
+        try validate()
+    }
+
+    /// Checks the keys' prefixes and the environment name.
+    public func validate() throws(LangfuseConfigurationError) {
+        guard publicKey.hasPrefix("pk-"), publicKey.count > 3 else {
+            throw .invalidPublicKey(reason: publicKey.isEmpty ? "it is empty" : "it must start with pk- (it starts with '\(publicKey.prefix(3))')")
+        }
+        guard secretKey.hasPrefix("sk-"), secretKey.count > 3 else {
+            // Never the secret itself: only whether it is empty, and the start if it looks like a public key.
+            let reason = secretKey.isEmpty ? "it is empty" : secretKey.hasPrefix("pk-") ? "it starts with pk-: the public key was given as the secret key" : "it must start with sk-"
+            throw .invalidSecretKey(reason: reason)
+        }
+        if let environment, !LangfuseEnvironment.isValid(environment) {
+            throw .invalidEnvironment(environment)
+        }
+        guard maxValueBytes >= 256 else { throw .invalidValue(field: "maxValueBytes", reason: "must be at least 256, got \(maxValueBytes)") }
+    }
+
+    /// `pk-lf-…1234`: enough to tell keys apart, never enough to use one.
+    public static func masked(_ key: String) -> String {
+        guard key.count > 10 else { return key.isEmpty ? "" : "\(key.prefix(3))…" }
+        let prefix = key.hasPrefix("pk-lf-") || key.hasPrefix("sk-lf-") ? key.prefix(6) : key.prefix(3)
+        return "\(prefix)…\(key.suffix(4))"
+    }
+
+    /// The endpoint for the chosen API.
+    var endpoint: HTTPEndpoint {
+        switch api {
+        case .otel: baseURL.appending(path: "api/public/otel/v1/traces")
+        case .ingestion: baseURL.appending(path: "api/public/ingestion")
+        }
+    }
+}
+
+extension LangfuseConfiguration: CustomStringConvertible {
+    public var description: String {
+        "LangfuseConfiguration(\(baseURL), api: \(api.rawValue), publicKey: \(Self.masked(publicKey)), "
+            + "secretKey: \(Self.masked(secretKey)), environment: \(environment ?? "none"))"
+    }
+}
+
+/// A Langfuse setting that cannot be used. Never carries a secret key.
+public enum LangfuseConfigurationError: Error, Sendable, Hashable, CustomStringConvertible {
+    case invalidPublicKey(reason: String)
+    case invalidSecretKey(reason: String)
+    /// Langfuse would silently store this environment as `default`.
+    case invalidEnvironment(String)
+    case invalidBaseURL(reason: String)
+    /// An environment variable (named) or a field had a value that cannot be used.
+    case invalidValue(field: String, reason: String)
+    /// Both keys are needed.
+    case missingKeys
+
+    public var description: String {
+        switch self {
+        case .invalidPublicKey(let reason): "invalid Langfuse public key (LANGFUSE_PUBLIC_KEY): \(reason)"
+        case .invalidSecretKey(let reason): "invalid Langfuse secret key (LANGFUSE_SECRET_KEY): \(reason)"
+        case .invalidEnvironment(let name):
+            "invalid Langfuse environment '\(name.prefix(60))': use 1 to 40 lowercase letters, digits, - or _, not starting with 'langfuse' (Langfuse would store it as 'default')"
+        case .invalidBaseURL(let reason): "invalid Langfuse base URL (LANGFUSE_BASE_URL): \(reason)"
+        case .invalidValue(let field, let reason): "invalid \(field): \(reason)"
+        case .missingKeys: "LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY must both be set"
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import Tracez
+
+/// A Tracez span seen as a Langfuse observation: typed setters for every field Langfuse
+/// shows, written as the `langfuse.*` attributes of its OTel endpoint.
+///
+/// Made by `tracer.withObservation`, `withGeneration` and friends, or around any span
+/// with ``init(_:)``. Input, output, metadata and the generation maps take any
+/// `Encodable`, sent as JSON after the redaction hook and the size cap of ``LangfuseValues``.
+///
+/// Thread-safety: a value holding a reference to its span; every setter takes the span's
+/// lock, so it may be called from any task. Setters after the span ended are ignored.
+public struct Observation: Sendable {
+    typealias Name = LangfuseAttributeName
+
+    /// The span underneath: its context, events, status and end work as for any span.
+    public let span: Tracez.Span
+
+    /// Wraps `span`; its type is whatever it was given (``ObservationType/span`` if none).
+    public init(_ span: Tracez.Span) {
+        self.span = span
+    }
+
+    public func setType(_ type: ObservationType) {
+        span.attributes[Name.observationType] = type.rawValue
+    }
+
+    public func setInput(_ value: some Encodable) {
+        span.attributes[Name.input] = LangfuseValues.jsonText(value)
+    }
+
+    public func setOutput(_ value: some Encodable) {
+        span.attributes[Name.output] = LangfuseValues.jsonText(value)
+    }
+
+    /// One metadata entry (`langfuse.observation.metadata.<key>`).
+    public func setMetadata(_ key: String, _ value: some Encodable) {
+        span.attributes[Name.metadataPrefix + key] = LangfuseValues.jsonText(value)
+    }
+
+    /// `ERROR` also sets the span's status to error, so OTel backends agree.
+    public func setLevel(_ level: ObservationLevel) {
+        span.attributes[Name.level] = level.rawValue
+        if level == .error { span.setStatus(SpanStatus(code: .error)) }
+    }
+
+    public func setStatusMessage(_ message: String) {
+        span.attributes[Name.statusMessage] = message
+    }
+
+    public func setVersion(_ version: String) {
+        span.attributes[Name.version] = version
+    }
+
+    // MARK: Generations
+
+    public func setModel(_ name: String) {
+        span.attributes[Name.model] = name
+    }
+
+    /// Temperature, max tokens, …: any `Encodable` map, sent as JSON.
+    public func setModelParameters(_ parameters: some Encodable) {
+        span.attributes[Name.modelParameters] = LangfuseValues.jsonText(parameters)
+    }
+
+    /// Token counts: `input`, `output`, `total`, and any other named count (`cache_read`, …).
+    /// Negative counts are left out: Langfuse accepts only non-negative integers.
+    public func setUsage(input: Int? = nil, output: Int? = nil, total: Int? = nil, other: [String: Int] = [:]) {
+        var details = other
+        if let input { details["input"] = input }
+        if let output { details["output"] = output }
+        if let total { details["total"] = total }
+        span.attributes[Name.usageDetails] = LangfuseValues.jsonText(details.filter { $0.value >= 0 })
+    }
+
+    /// Costs in USD, by the same names as the usage. Negative or non-finite costs are left out.
+    public func setCost(input: Double? = nil, output: Double? = nil, total: Double? = nil, other: [String: Double] = [:]) {
+        var details = other
+        if let input { details["input"] = input }
+        if let output { details["output"] = output }
+        if let total { details["total"] = total }
+        span.attributes[Name.costDetails] = LangfuseValues.jsonText(details.filter { $0.value.isFinite && $0.value >= 0 })
+    }
+
+    /// When the first token arrived (streaming); ISO-8601 with `Z`.
+    public func setCompletionStartTime(_ date: Date) {
+        span.attributes[Name.completionStartTime] = LangfuseTime.iso8601(date)
+    }
+
+    /// The managed prompt this generation used: name and version together, as Langfuse requires.
+    public func setPrompt(name: String, version: Int) {
+        span.updateAttributes { attributes in
+            attributes[Name.promptName] = name
+            attributes[Name.promptVersion] = version
+        }
+    }
+
+    /// Trace-level fields, on this observation (and so on its trace).
+    public func setTrace(_ trace: TraceAttributes) {
+        span.updateAttributes { trace.write(to: &$0) }
+    }
+}
+
+/// ISO-8601 times with milliseconds and `Z`, as Langfuse wants them.
+enum LangfuseTime {
+    static func iso8601(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted).timeSeparator(.colon).dateSeparator(.dash).dateTimeSeparator(.standard))
+    }
+
+    static func iso8601(nanoseconds: UInt64) -> String {
+        iso8601(Date(timeIntervalSince1970: Double(nanoseconds) / 1e9))
+    }
+}

@@ -1,0 +1,102 @@
+import Tracez
+
+/// Trace-level fields: set once around a unit of work (a request, a conversation turn),
+/// they reach every observation started inside it through the task-local context, as
+/// Langfuse's Python SDK propagates attributes.
+///
+/// ```swift
+/// try await tracer.withTrace(TraceAttributes(name: "chat", userID: "u-42", sessionID: "s-7")) {
+///     try await tracer.withGeneration("answer", model: "gpt-4o") { generation in … }
+/// }
+/// ```
+public struct TraceAttributes: Sendable, Hashable {
+    public var name: String?
+    public var userID: String?
+    public var sessionID: String?
+    public var tags: [String]
+    public var release: String?
+    public var version: String?
+    /// Lowercase `[a-z0-9-_]`, at most 40 characters, not starting with `langfuse`: what
+    /// Langfuse keeps (it silently rewrites anything else to `default`). Checked where
+    /// it is set on an observation; an invalid one is left off and logged by the exporter.
+    public var environment: String?
+    public var isPublic: Bool?
+    /// Sent as `langfuse.trace.metadata.<key>`, each value as JSON text.
+    public var metadata: [String: String]
+
+    public init(
+        name: String? = nil,
+        userID: String? = nil,
+        sessionID: String? = nil,
+        tags: [String] = [],
+        release: String? = nil,
+        version: String? = nil,
+        environment: String? = nil,
+        isPublic: Bool? = nil,
+        metadata: [String: String] = [:]
+    ) {
+        self.name = name
+        self.userID = userID
+        self.sessionID = sessionID
+        self.tags = tags
+        self.release = release
+        self.version = version
+        self.environment = environment
+        self.isPublic = isPublic
+        self.metadata = metadata
+    }
+
+    /// Later fields win; tags and metadata are merged.
+    func merging(_ inner: TraceAttributes) -> TraceAttributes {
+        var merged = self
+        merged.name = inner.name ?? name
+        merged.userID = inner.userID ?? userID
+        merged.sessionID = inner.sessionID ?? sessionID
+        merged.tags = tags + inner.tags.filter { !tags.contains($0) }
+        merged.release = inner.release ?? release
+        merged.version = inner.version ?? version
+        merged.environment = inner.environment ?? environment
+        merged.isPublic = inner.isPublic ?? isPublic
+        merged.metadata.merge(inner.metadata) { _, new in new }
+        return merged
+    }
+
+    /// Writes these fields as the span attributes of NOTES.md.
+    func write(to attributes: inout SpanAttributes) {
+        typealias Name = LangfuseAttributeName
+        if let name { attributes[Name.traceName] = name }
+        if let userID { attributes[Name.userID] = userID }
+        if let sessionID { attributes[Name.sessionID] = sessionID }
+        if !tags.isEmpty { attributes[Name.traceTags] = SpanAttribute.stringArray(tags) }
+        if let release { attributes[Name.release] = release }
+        if let version { attributes[Name.version] = version }
+        if let environment, LangfuseEnvironment.isValid(environment) { attributes[Name.environment] = environment }
+        if let isPublic { attributes[Name.tracePublic] = isPublic }
+        for (key, value) in metadata { attributes[Name.traceMetadataPrefix + key] = value }
+    }
+}
+
+enum TraceAttributesKey: ServiceContextKey {
+    typealias Value = TraceAttributes
+    static var nameOverride: String? { "tracez.langfuse.trace" }
+}
+
+extension ServiceContext {
+    /// The Langfuse trace fields in effect, set by `withTrace`.
+    public var langfuseTrace: TraceAttributes? {
+        get { self[TraceAttributesKey.self] }
+        set { self[TraceAttributesKey.self] = newValue }
+    }
+}
+
+/// Langfuse's rule for environment names.
+public enum LangfuseEnvironment {
+    /// Lowercase letters, digits, `-` and `_`; 1 to 40 characters; not starting with `langfuse`.
+    public static func isValid(_ name: String) -> Bool {
+        guard (1...40).contains(name.utf8.count), !name.hasPrefix("langfuse") else { return false }
+        return name.utf8.allSatisfy { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
+        }
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import Testing
+import Tracez
+@testable import TracezLangfuse
+
+extension LangfuseTests {
+    @Suite struct ObservationTests {
+        struct Message: Encodable {
+            let role: String
+            let content: String
+        }
+
+        struct Boom: Error, CustomStringConvertible {
+            var description: String { "model unavailable" }
+        }
+
+        init() {
+            LangfuseValues.install(mask: nil)
+        }
+
+        @Test func generationSetsEveryLLMField() async throws {
+            let (tracer, collector) = try makeRecordingTracer()
+            let firstToken = Date(timeIntervalSince1970: 1_700_000_000.25)
+            let answer = await tracer.withGeneration("chat", model: "gpt-4o", input: [Message(role: "user", content: "Hi ü \"there\"")]) { generation in
+                generation.setModelParameters(["temperature": 0.2, "max_tokens": 256])
+                generation.setUsage(input: 12, output: 30, total: 42, other: ["cache_read": 5, "bogus": -1])
+                generation.setCost(input: 0.0001, output: 0.0003, total: 0.0004, other: ["nan": .nan])
+                generation.setCompletionStartTime(firstToken)
+                generation.setPrompt(name: "support-answer", version: 3)
+                generation.setMetadata("region", "eu")
+                generation.setOutput("Hello!")
+                return "Hello!"
+            }
+            #expect(answer == "Hello!")
+            let record = try #require(collector.takeAll().first)
+            typealias Name = LangfuseAttributeName
+            #expect(record.string(Name.observationType) == "generation")
+            #expect(record.string(Name.model) == "gpt-4o")
+            #expect(record.json(Name.input) as? [[String: String]] == [["role": "user", "content": "Hi ü \"there\""]])
+            #expect(record.json(Name.output) as? String == "Hello!")
+            #expect(record.json(Name.modelParameters) as? [String: Double] == ["temperature": 0.2, "max_tokens": 256])
+            #expect(record.json(Name.usageDetails) as? [String: Int] == ["input": 12, "output": 30, "total": 42, "cache_read": 5])
+            #expect(record.json(Name.costDetails) as? [String: Double] == ["input": 0.0001, "output": 0.0003, "total": 0.0004])
+            #expect(record.string(Name.completionStartTime) == "2023-11-14T22:13:20.250Z")
+            #expect(record.string(Name.promptName) == "support-answer")
+            #expect(record.attributes.get(Name.promptVersion) == .int64(3))
+            #expect(record.json(Name.metadataPrefix + "region") as? String == "eu")
+        }
+
+        @Test func traceFieldsReachEveryObservationThroughTheTaskContext() async throws {
+            let (tracer, collector) = try makeRecordingTracer()
+            let trace = TraceAttributes(name: "support chat", userID: "user-42", sessionID: "session-7", tags: ["beta"], environment: "staging")
+            await tracer.withTrace(trace) {
+                await tracer.withObservation("handle", type: .agent) { _ in
+                    async let retrieval: Void = tracer.withObservation("search", type: .retriever) { _ in }
+                    await withTaskGroup(of: Void.self) { group in
+                        group.addTask { await tracer.withGeneration("answer", model: "m") { _ in } }
+                    }
+                    await tracer.withTrace(TraceAttributes(tags: ["inner"])) {
+                        await tracer.withObservation("tool call", type: .tool) { _ in }
+                    }
+                    await retrieval
+                }
+            }
+            let records = collector.takeAll()
+            #expect(records.count == 4)
+            for record in records {
+                #expect(record.string(LangfuseAttributeName.userID) == "user-42", "\(record.name)")
+                #expect(record.string(LangfuseAttributeName.sessionID) == "session-7", "\(record.name)")
+                #expect(record.string(LangfuseAttributeName.environment) == "staging", "\(record.name)")
+                #expect(record.string(LangfuseAttributeName.traceName) == "support chat", "\(record.name)")
+            }
+            let tool = try #require(records.first { $0.name == "tool call" })
+            #expect(tool.attributes.get(LangfuseAttributeName.traceTags) == .stringArray(["beta", "inner"]))
+            #expect(Set(records.map(\.traceID)).count == 1)
+            #expect(Set(records.compactMap { $0.string(LangfuseAttributeName.observationType) }) == ["agent", "retriever", "generation", "tool"])
+        }
+
+        @Test func anInvalidEnvironmentOnATraceIsLeftOff() async throws {
+            let (tracer, collector) = try makeRecordingTracer()
+            await tracer.withTrace(TraceAttributes(environment: "Production")) {
+                await tracer.withObservation("step") { _ in }
+            }
+            #expect(collector.takeAll().first?.attributes.get(LangfuseAttributeName.environment) == nil)
+        }
+
+        @Test func theMaskSeesEveryValueBeforeItIsKept() async throws {
+            LangfuseValues.install(mask: { value in
+                guard case .object(var fields) = value else { return value }
+                if fields["password"] != nil { fields["password"] = .string("[masked]") }
+                return .object(fields)
+            })
+            defer { LangfuseValues.install(mask: nil) }
+            let (tracer, collector) = try makeRecordingTracer()
+            await tracer.withObservation("login", input: ["user": "ada", "password": "hunter2"]) { observation in
+                observation.setOutput(["password": "hunter2", "ok": "yes"])
+                observation.setMetadata("form", ["password": "hunter2"])
+            }
+            let record = try #require(collector.takeAll().first)
+            for key in [LangfuseAttributeName.input, LangfuseAttributeName.output, LangfuseAttributeName.metadataPrefix + "form"] {
+                #expect(record.string(key)?.contains("hunter2") == false, "\(key)")
+                #expect(record.string(key)?.contains("[masked]") == true, "\(key)")
+            }
+        }
+
+        @Test func aValueOverTheCapIsTruncatedWithAMarkerAndCounted() async throws {
+            LangfuseValues.install(mask: nil, maxValueBytes: 1_024)
+            defer { LangfuseValues.install(mask: nil) }
+            let (tracer, collector) = try makeRecordingTracer()
+            let before = LangfuseValues.truncatedCount
+            await tracer.withObservation("big") { observation in
+                observation.setOutput(String(repeating: "é", count: 5_000))
+                observation.setInput("small")
+            }
+            #expect(LangfuseValues.truncatedCount == before + 1)
+            let record = try #require(collector.takeAll().first)
+            let marker = try #require(record.json(LangfuseAttributeName.output) as? [String: Any])
+            #expect(marker["tracez.truncated"] as? Bool == true)
+            #expect(marker["bytes"] as? Int == 10_002)
+            #expect((marker["preview"] as? String)?.hasPrefix("\"éé") == true)
+            #expect(record.json(LangfuseAttributeName.input) as? String == "small")
+        }
+
+        @Test func aThrownErrorMarksTheObservationAndIsRethrown() async throws {
+            let (tracer, collector) = try makeRecordingTracer()
+            await #expect(throws: Boom.self) {
+                try await tracer.withGeneration("chat", model: "gpt-4o") { _ in throw Boom() }
+            }
+            let record = try #require(collector.takeAll().first)
+            #expect(record.string(LangfuseAttributeName.level) == "ERROR")
+            #expect(record.string(LangfuseAttributeName.statusMessage) == "model unavailable")
+            #expect(record.isError)
+        }
+
+        @Test func scoresAreRecordsOfTheirOwn() async throws {
+            let (tracer, collector) = try makeRecordingTracer()
+            let traceID = await tracer.withObservation("answer") { observation in observation.span.spanContext.traceID }
+            tracer.recordScore(Score(name: "helpful", value: .boolean(true), target: .trace(traceID), comment: "thumbs up"))
+            let records = collector.takeAll()
+            let score = try #require(records.first { $0.name == "score helpful" })
+            #expect(score.parentSpanID == nil)
+            let body = try #require(score.json(LangfuseAttributeName.scoreBody) as? [String: Any])
+            #expect(body["traceId"] as? String == traceID.hexString)
+            #expect(body["dataType"] as? String == "BOOLEAN")
+            #expect(body["value"] as? Int == 1)
+            #expect(body["comment"] as? String == "thumbs up")
+        }
+    }
+}

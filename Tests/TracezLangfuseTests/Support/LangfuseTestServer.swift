@@ -1,0 +1,224 @@
+import Foundation
+import OTLPProto
+import Synchronization
+import TracezTestSupport
+
+/// A Langfuse server on loopback for tests: a real HTTP server (``TestBackend``) that applies
+/// the rules of `../shared/langfuse/NOTES.md` and answers as Langfuse does.
+///
+/// - Auth: `Authorization: Basic base64(publicKey:secretKey)` or 401.
+/// - `POST /api/public/otel/v1/traces`: protobuf (gzip or not), decoded with the
+///   protoc-generated code; a span without a valid trace or span id fails the request with 400;
+///   `x-langfuse-ingestion-version` above 4 is 400.
+/// - `POST /api/public/ingestion`: JSON only, over 4.5 MB is 413; each event is checked
+///   (id, timestamp with a zone, known type, `body.id`, times with a zone, level, prompt
+///   pair, environment, score target) and answered in a 207 with `successes` and `errors`.
+///   An event without `body.id` is answered as a success and dropped, as Langfuse does:
+///   ``silentlyDropped`` counts them so tests can insist on zero.
+///
+/// Faults are scripted with ``fail(next:with:)`` and ``failEvents(_:)``.
+final class LangfuseTestServer: Sendable {
+    typealias Request = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest
+    typealias Span = Opentelemetry_Proto_Trace_V1_Span
+
+    struct State {
+        var spans: [Span] = []
+        var resources: [[String: String]] = []
+        /// Accepted events, as the JSON text they arrived in.
+        var events: [Data] = []
+        var eventTypes: [String] = []
+        var ruleViolations: [String] = []
+        var silentlyDropped = 0
+        var wholeFailures: [TestBackend.Reply] = []
+        /// Event id → status to answer for it, consumed on use.
+        var eventFailures: [String: [Int]] = [:]
+        var eventFailureRule: (@Sendable ([String: Any]) -> Int?)?
+        var otelRequests = 0
+        var ingestionRequests = 0
+        var largestIngestionRequest = 0
+    }
+
+    let backend = TestBackend()
+    let publicKey: String
+    let secretKey: String
+    /// Whether it takes `agent-create` and the other newer event types (v3 servers do; v2 do not).
+    let acceptsNewObservationTypes: Bool
+    private let state = Mutex(State())
+
+    init(publicKey: String = "pk-lf-test-1234", secretKey: String = "sk-lf-test-secret-5678", acceptsNewObservationTypes: Bool = false) {
+        self.publicKey = publicKey
+        self.secretKey = secretKey
+        self.acceptsNewObservationTypes = acceptsNewObservationTypes
+    }
+
+    var url: String { backend.url }
+    var spans: [Span] { state.withLock { $0.spans } }
+    /// Accepted events, parsed.
+    var events: [[String: Any]] {
+        state.withLock { $0.events }.compactMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+    }
+    var eventTypes: [String] { state.withLock { $0.eventTypes } }
+    var ruleViolations: [String] { state.withLock { $0.ruleViolations } }
+    var silentlyDropped: Int { state.withLock { $0.silentlyDropped } }
+    var otelRequests: Int { state.withLock { $0.otelRequests } }
+    var ingestionRequests: Int { state.withLock { $0.ingestionRequests } }
+    var largestIngestionRequest: Int { state.withLock { $0.largestIngestionRequest } }
+
+    /// The next requests are answered with these replies, whatever they hold.
+    func fail(next replies: [TestBackend.Reply]) {
+        state.withLock { $0.wholeFailures += replies }
+    }
+
+    /// Events for which `rule` returns a status fail with it (once per call of the rule).
+    func failEvents(_ rule: @escaping @Sendable ([String: Any]) -> Int?) {
+        state.withLock { $0.eventFailureRule = rule }
+    }
+
+    func start() async throws {
+        backend.answer { [self] _, request in answer(request) }
+        try await backend.start()
+    }
+
+    func stop() async throws { try await backend.stop() }
+
+    private func answer(_ request: TestBackend.Request) -> TestBackend.Reply {
+        if let reply = state.withLock({ $0.wholeFailures.isEmpty ? nil : $0.wholeFailures.removeFirst() }) { return reply }
+        let expected = "Basic " + Data("\(publicKey):\(secretKey)".utf8).base64EncodedString()
+        guard request.header("Authorization") == expected else {
+            return .status(401, body: #"{"message":"Invalid credentials"}"#)
+        }
+        guard request.method == "POST" else { return .status(405) }
+        switch request.uri {
+        case "/api/public/otel/v1/traces": return otel(request)
+        case "/api/public/ingestion": return ingestion(request)
+        default: return .status(404, body: #"{"message":"not found"}"#)
+        }
+    }
+
+    // MARK: OTel endpoint
+
+    private func otel(_ request: TestBackend.Request) -> TestBackend.Reply {
+        state.withLock { $0.otelRequests += 1 }
+        if let version = request.header("x-langfuse-ingestion-version"), (Int(version) ?? 99) > 4 {
+            return .status(400, body: #"{"message":"unsupported ingestion version"}"#)
+        }
+        guard request.header("Content-Type") == "application/x-protobuf" else { return .status(415) }
+        do {
+            let body = request.header("Content-Encoding") == "gzip" ? try gunzip(request.body) : request.body
+            let message = try Request(serializedBytes: body)
+            let spans = message.resourceSpans.flatMap(\.scopeSpans).flatMap(\.spans)
+            guard spans.allSatisfy({ $0.traceID.count == 16 && $0.spanID.count == 8 }) else {
+                return .status(400, body: #"{"message":"span without a valid trace or span id"}"#)
+            }
+            let resources = message.resourceSpans.map { resource in
+                Dictionary(resource.resource.attributes.map { ($0.key, $0.value.stringValue) }, uniquingKeysWith: { a, _ in a })
+            }
+            state.withLock {
+                $0.spans += spans
+                $0.resources += resources
+            }
+            return .status(200, headers: [("Content-Type", "application/x-protobuf")])
+        } catch {
+            return .status(400, body: #"{"message":"cannot decode"}"#)
+        }
+    }
+
+    // MARK: Ingestion endpoint
+
+    static let knownTypes: Set = [
+        "trace-create", "span-create", "span-update", "generation-create", "generation-update", "event-create", "score-create", "sdk-log",
+    ]
+    static let newTypes: Set = [
+        "agent-create", "tool-create", "chain-create", "retriever-create", "evaluator-create", "embedding-create", "guardrail-create",
+    ]
+
+    private func ingestion(_ request: TestBackend.Request) -> TestBackend.Reply {
+        state.withLock {
+            $0.ingestionRequests += 1
+            $0.largestIngestionRequest = max($0.largestIngestionRequest, request.body.count)
+        }
+        guard request.header("Content-Type")?.hasPrefix("application/json") == true else { return .status(415) }
+        guard request.header("Content-Encoding") == nil else { return .status(400, body: #"{"message":"no gzip on ingestion"}"#) }
+        guard request.body.count <= 4_500_000 else { return .status(413, body: #"{"message":"Request body too large"}"#) }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any],
+            let batch = object["batch"] as? [[String: Any]]
+        else { return .status(400, body: #"{"message":"not a batch"}"#) }
+
+        var successes: [[String: Any]] = []
+        var errors: [[String: Any]] = []
+        for event in batch {
+            let id = event["id"] as? String ?? ""
+            let violations = check(event)
+            if !violations.isEmpty {
+                state.withLock { $0.ruleViolations += violations.map { "\(id): \($0)" } }
+                errors.append(["id": id, "status": 400, "message": violations.joined(separator: "; ")])
+                continue
+            }
+            let body = event["body"] as? [String: Any] ?? [:]
+            if body["id"] == nil {
+                state.withLock { $0.silentlyDropped += 1 }
+                successes.append(["id": id, "status": 201])
+                continue
+            }
+            if let status = state.withLock({ $0.eventFailureRule?(event) }) {
+                errors.append(["id": id, "status": status, "message": status >= 500 ? "Internal Server Error" : "Invalid request data"])
+                continue
+            }
+            let text = (try? JSONSerialization.data(withJSONObject: event)) ?? Data()
+            let type = event["type"] as? String ?? ""
+            state.withLock {
+                $0.events.append(text)
+                $0.eventTypes.append(type)
+            }
+            successes.append(["id": id, "status": 201])
+        }
+        let answer = try! JSONSerialization.data(withJSONObject: ["successes": successes, "errors": errors])
+        return .status(207, headers: [("Content-Type", "application/json")], body: String(decoding: answer, as: UTF8.self))
+    }
+
+    /// The rules of NOTES.md for one event; empty when it passes.
+    func check(_ event: [String: Any]) -> [String] {
+        var problems: [String] = []
+        guard let id = event["id"] as? String, (1...800).contains(id.count), !id.contains("\r") else { return ["bad event id"] }
+        guard let timestamp = event["timestamp"] as? String, Self.hasZone(timestamp) else { return ["timestamp without a zone"] }
+        guard let type = event["type"] as? String,
+            Self.knownTypes.contains(type) || (acceptsNewObservationTypes && Self.newTypes.contains(type))
+        else { return ["unknown type \(event["type"] ?? "nil")"] }
+        guard let body = event["body"] as? [String: Any] else { return ["no body"] }
+        for key in ["timestamp", "startTime", "endTime", "completionStartTime"] {
+            if let time = body[key] {
+                guard let text = time as? String, Self.hasZone(text) else {
+                    problems.append("\(key) without a zone")
+                    continue
+                }
+            }
+        }
+        if let level = body["level"], !["DEBUG", "DEFAULT", "WARNING", "ERROR"].contains(level as? String ?? "") {
+            problems.append("bad level \(level)")
+        }
+        if (body["promptName"] == nil) != (body["promptVersion"] == nil) { problems.append("promptName without promptVersion") }
+        if let environment = body["environment"] as? String,
+            environment.count > 40 || environment.hasPrefix("langfuse")
+                || environment.contains(where: { !($0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_") })
+        {
+            problems.append("environment '\(environment)' would become 'default'")
+        }
+        if type == "score-create" {
+            let targets = ["traceId", "sessionId", "datasetRunId"].filter { body[$0] != nil }
+            if targets.count != 1 { problems.append("score needs exactly one target, has \(targets)") }
+            if body["observationId"] != nil, body["traceId"] == nil { problems.append("observationId without traceId") }
+            if body["name"] as? String == nil { problems.append("score without name") }
+        }
+        if let usage = body["usageDetails"] as? [String: Any], usage.values.contains(where: { ($0 as? Int ?? -1) < 0 }) {
+            problems.append("usageDetails must be non-negative integers")
+        }
+        return problems
+    }
+
+    static func hasZone(_ text: String) -> Bool {
+        guard text.count >= 20, text.contains("T") else { return false }
+        if text.hasSuffix("Z") { return true }
+        let tail = text.suffix(6)
+        return (tail.hasPrefix("+") || tail.hasPrefix("-")) && tail.dropFirst(3).hasPrefix(":")
+    }
+}
