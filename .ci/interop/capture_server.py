@@ -5,7 +5,9 @@ Usage: capture_server.py DIRECTORY PORT_FILE
 
 Listens on 127.0.0.1 on a free port, writes the port to PORT_FILE, and for each POST saves
 DIRECTORY/NNNN.body (the raw body, compressed or not) and DIRECTORY/NNNN.json (method,
-path and headers). Answers 200 with an empty body. Runs until killed.
+path and headers). Answers 200 with an empty body, except on Langfuse's ingestion path
+(/api/public/ingestion), where it answers 207 with a success for every event, as Langfuse
+does. Runs until killed.
 """
 import json
 import os
@@ -33,6 +35,15 @@ class Handler(BaseHTTPRequestHandler):
             f.write(body)
         with open(base + ".json", "w") as f:
             json.dump({"method": "POST", "path": self.path, "headers": dict(self.headers.items())}, f)
+        if self.path.endswith("/api/public/ingestion"):
+            events = json.loads(body).get("batch", [])
+            answer = json.dumps({"successes": [{"id": e.get("id"), "status": 201} for e in events], "errors": []}).encode()
+            self.send_response(207)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+            return
         self.send_response(200)
         self.send_header("Content-Type", self.headers.get("Content-Type", "application/x-protobuf"))
         self.send_header("Content-Length", "0")

@@ -1,13 +1,15 @@
 import ArgumentParser
 import Foundation
 import Tracez
+import TracezLangfuse
 import TracezOTLP
 
 /// `tracez demo`: runs an instrumented sample workload and exports its spans.
 ///
 /// With nothing configured it prints each trace to standard output as a tree. With
-/// `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) set it exports
-/// to that OpenTelemetry collector instead, configured by the OTel SDK variables.
+/// `LANGFUSE_PUBLIC_KEY` and `LANGFUSE_SECRET_KEY` set it exports to Langfuse; otherwise,
+/// with `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) set, to
+/// that OpenTelemetry collector, configured by the OTel SDK variables.
 /// Its last line is always `recorded=<n> exported=<n> dropped=<n>`, the sum over its collectors.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,7 +20,10 @@ struct DemoCommand: AsyncParsableCommand {
             token usage and cost, tool calls in parallel (one fails in every third trace), and a \
             final model call. The last line printed is exactly `recorded=N exported=N dropped=N`.
 
-            Where the spans go: to standard output, unless OTEL_EXPORTER_OTLP_ENDPOINT or \
+            Where the spans go: to Langfuse when LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY are \
+            set (LANGFUSE_BASE_URL, default https://cloud.langfuse.com; --langfuse-api picks its \
+            OTel endpoint or the legacy ingestion API; every other trace also records a score). \
+            Otherwise to standard output, unless OTEL_EXPORTER_OTLP_ENDPOINT or \
             OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set, in which case they are sent over OTLP/HTTP \
             (OTEL_EXPORTER_OTLP_HEADERS, _COMPRESSION, _TIMEOUT, _PROTOCOL, OTEL_SERVICE_NAME, \
             OTEL_RESOURCE_ATTRIBUTES, OTEL_TRACES_SAMPLER, OTEL_BSP_* and OTEL_SDK_DISABLED apply).
@@ -33,6 +38,9 @@ struct DemoCommand: AsyncParsableCommand {
 
     @Option(help: "Capacity of the demo's collector (default 4096, or OTEL_BSP_MAX_QUEUE_SIZE).")
     var capacity: Int?
+
+    @Option(help: "Langfuse API when exporting to Langfuse: otel (default) or ingestion (self-hosted v2/v3).")
+    var langfuseAPI: LangfuseConfiguration.API = .otel
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
         case tree
@@ -54,12 +62,26 @@ struct DemoCommand: AsyncParsableCommand {
         if environment["OTEL_SERVICE_NAME"] == nil, tracerConfiguration.resourceAttributes.get("service.name") == nil {
             tracerConfiguration.serviceName = "tracez-demo"
         }
-        let pipeline = try makePipeline(environment: environment, tracerConfiguration: tracerConfiguration)
+        let pipeline: ExportPipeline
+        var recordsScores = false
+        if LangfuseSettings.isConfigured(in: environment) {
+            let settings = try LangfuseSettings(environment: environment, api: langfuseAPI)
+            tracerConfiguration = settings.applied(to: tracerConfiguration)
+            pipeline = try ExportPipeline(
+                collector: Collector(configuration: CollectorConfiguration(name: "langfuse", capacity: capacity ?? 4096)),
+                exporter: LangfuseExporter(configuration: settings.configuration, resource: OTLPResource(configuration: tracerConfiguration)),
+                configuration: settings.export
+            )
+            recordsScores = true
+            FileHandle.standardError.write(Data("tracez demo: exporting to Langfuse at \(settings.configuration.baseURL) (\(langfuseAPI.rawValue))\n".utf8))
+        } else {
+            pipeline = try makePipeline(environment: environment, tracerConfiguration: tracerConfiguration)
+        }
         let tracer = Tracer(configuration: tracerConfiguration, pipelines: [pipeline])
+        let workload = DemoWorkload(tracer: tracer, scoresEveryOtherTrace: recordsScores)
 
         let statistics = try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await tracer.run() }
-            let workload = DemoWorkload(tracer: tracer)
             for index in 0..<traces {
                 await workload.handleRequest(index: index)
             }
@@ -95,3 +117,5 @@ struct DemoCommand: AsyncParsableCommand {
         )
     }
 }
+
+extension LangfuseConfiguration.API: ExpressibleByArgument {}

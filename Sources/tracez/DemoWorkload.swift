@@ -1,14 +1,18 @@
+import Foundation
 import Tracez
+import TracezLangfuse
 
 /// A sample LLM-backed request handler, instrumented the way a real service would be.
 ///
-/// Per request: a server span with the user and session, retrieval (an
-/// embedding call and a vector search run concurrently with `async let`), a
-/// model call with model name, token usage and cost, tool calls in a task
-/// group, and a final model call. In every third request the weather tool
-/// fails, which records an `exception` event and an error status on its span.
+/// Per request: a server span with the user and session (Langfuse trace fields,
+/// propagated to every observation), retrieval (an embedding call and a vector search
+/// run concurrently with `async let`), a generation with model, token usage, cost and
+/// prompt, tool calls in a task group, and a final generation. In every third request the
+/// weather tool fails, which records an `exception` event and an error status on its span.
+/// With `scoresEveryOtherTrace`, every other request also records a score.
 struct DemoWorkload: Sendable {
     let tracer: Tracer
+    var scoresEveryOtherTrace = false
 
     struct ToolTimeout: Error, CustomStringConvertible {
         let tool: String
@@ -16,24 +20,33 @@ struct DemoWorkload: Sendable {
     }
 
     func handleRequest(index: Int) async {
-        await tracer.withSpan("POST /v1/chat", ofKind: .server) { span in
-            span.updateAttributes { attributes in
-                attributes["http.request.method"] = "POST"
-                attributes["http.route"] = "/v1/chat"
-                attributes["user.id"] = "user-\(index % 3)"
-                attributes["session.id"] = "session-\(index / 2)"
+        let trace = TraceAttributes(name: "chat request", userID: "user-\(index % 3)", sessionID: "session-\(index / 2)", tags: ["demo"])
+        await tracer.withTrace(trace) {
+            await tracer.withSpan("POST /v1/chat", ofKind: .server) { span in
+                let request = Observation(span)
+                request.setType(.agent)
+                request.setTrace(trace)
+                request.setInput(["question": "What should I pack for Lisbon?"])
+                span.updateAttributes { attributes in
+                    attributes["http.request.method"] = "POST"
+                    attributes["http.route"] = "/v1/chat"
+                }
+                let context = await retrieve(question: "What should I pack for Lisbon?")
+                let plan = await chat(model: "gpt-4o-mini", prompt: context, inputTokens: 412, outputTokens: 38)
+                await callTools(failing: index % 3 == 2)
+                let answer = await chat(model: "gpt-4o", prompt: plan, inputTokens: 655, outputTokens: 212)
+                request.setOutput(answer)
+                span.attributes["http.response.status_code"] = 200
+                if scoresEveryOtherTrace, index % 2 == 0 {
+                    tracer.recordScore(Score(name: "helpfulness", value: .numeric(0.8), target: .trace(span.spanContext.traceID), comment: "demo"))
+                }
             }
-            let context = await retrieve(question: "What should I pack for Lisbon?")
-            let plan = await chat(model: "gpt-4o-mini", prompt: context, inputTokens: 412, outputTokens: 38)
-            await callTools(failing: index % 3 == 2)
-            _ = await chat(model: "gpt-4o", prompt: plan, inputTokens: 655, outputTokens: 212)
-            span.attributes["http.response.status_code"] = 200
         }
     }
 
     private func retrieve(question: String) async -> String {
-        await tracer.withSpan("retrieve context") { span in
-            span.attributes["retrieval.query"] = question
+        await tracer.withObservation("retrieve context", type: .retriever, input: question) { retrieval in
+            let span = retrieval.span
             async let embedding = embed(question)
             async let cached = lookUpCache(question)
             let (vector, hit) = await (embedding, cached)
@@ -44,12 +57,9 @@ struct DemoWorkload: Sendable {
     }
 
     private func embed(_ text: String) async -> [Double] {
-        await tracer.withSpan("embed query", ofKind: .client) { span in
-            span.updateAttributes { attributes in
-                attributes["gen_ai.operation.name"] = "embeddings"
-                attributes["gen_ai.request.model"] = "text-embedding-3-small"
-                attributes["gen_ai.usage.input_tokens"] = text.count / 4
-            }
+        await tracer.withObservation("embed query", type: .embedding) { embedding in
+            embedding.setModel("text-embedding-3-small")
+            embedding.setUsage(input: text.count / 4)
             await pause(milliseconds: 3)
             return [0.12, -0.4, 0.33]
         }
@@ -76,22 +86,26 @@ struct DemoWorkload: Sendable {
     }
 
     private func chat(model: String, prompt: String, inputTokens: Int, outputTokens: Int) async -> String {
-        await tracer.withSpan("chat \(model)", ofKind: .client) { span in
-            span.updateAttributes { attributes in
+        await tracer.withGeneration("chat \(model)", model: model, input: [["role": "user", "content": prompt]]) { generation in
+            generation.setModelParameters(["temperature": 0.2])
+            generation.setPrompt(name: "travel-assistant", version: 3)
+            generation.span.updateAttributes { attributes in
                 attributes["gen_ai.operation.name"] = "chat"
                 attributes["gen_ai.system"] = "openai"
-                attributes["gen_ai.request.model"] = model
-                attributes["gen_ai.usage.input_tokens"] = inputTokens
-                attributes["gen_ai.usage.output_tokens"] = outputTokens
-                // USD, at a list price of $0.15 / $0.60 per million tokens.
-                attributes["gen_ai.usage.cost"] = Double(inputTokens) * 0.15e-6 + Double(outputTokens) * 0.6e-6
             }
             await pause(milliseconds: 4)
-            span.addEvent("first token")
+            generation.span.addEvent("first token")
+            generation.setCompletionStartTime(Date())
             await pause(milliseconds: 2)
-            return "a plan for: \(prompt)"
+            // USD, at a list price of $0.15 / $0.60 per million tokens.
+            generation.setUsage(input: inputTokens, output: outputTokens, total: inputTokens + outputTokens)
+            generation.setCost(input: Double(inputTokens) * 0.15e-6, output: Double(outputTokens) * 0.6e-6)
+            let answer = "a plan for: \(prompt)"
+            generation.setOutput(answer)
+            return answer
         }
     }
+
 
     private func callTools(failing: Bool) async {
         await withTaskGroup(of: Void.self) { group in
@@ -102,10 +116,11 @@ struct DemoWorkload: Sendable {
 
     private func callTool(_ name: String, fails: Bool) async {
         do {
-            try await tracer.withSpan("tool \(name)") { span in
-                span.attributes["gen_ai.tool.name"] = name
+            try await tracer.withObservation("tool \(name)", type: .tool) { tool in
+                tool.span.attributes["gen_ai.tool.name"] = name
                 await pause(milliseconds: 2)
                 if fails { throw ToolTimeout(tool: name) }
+                tool.setOutput(["forecast": "sunny"])
             }
         } catch {
             // The handler carries on without the tool; its span holds the error.

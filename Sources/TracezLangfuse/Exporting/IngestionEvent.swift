@@ -213,7 +213,7 @@ struct IngestionEncoder: Sendable {
         case .doubleArray(let v): .array(v.map { $0.isFinite ? .number($0) : .string("\($0)") })
         case .boolArray(let v): .array(v.map(JSONValue.bool))
         case .stringConvertibleArray(let v): .array(v.map { .string(String(describing: $0)) })
-        @unknown default: .string("\(value)")
+        default: .string("\(value)")
         }
     }
 }

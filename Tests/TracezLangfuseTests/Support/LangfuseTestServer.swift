@@ -53,6 +53,8 @@ final class LangfuseTestServer: Sendable {
 
     var url: String { backend.url }
     var spans: [Span] { state.withLock { $0.spans } }
+    /// Resource attributes of each OTel request (string values).
+    var resources: [[String: String]] { state.withLock { $0.resources } }
     /// Accepted events, parsed.
     var events: [[String: Any]] {
         state.withLock { $0.events }.compactMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }

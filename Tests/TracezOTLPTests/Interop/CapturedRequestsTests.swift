@@ -234,7 +234,7 @@ import Tracez
         case .boolArray(let values): return ["array": values.map { ["bool": $0] }]
         case .stringArray(let values): return ["array": values.map { ["string": $0] }]
         case .stringConvertibleArray(let values): return ["array": values.map { ["string": String(describing: $0)] }]
-        @unknown default: return ["unknown": "\(value)"]
+        default: return ["unknown": "\(value)"]
         }
     }
 }

@@ -1,0 +1,253 @@
+import Foundation
+import OTLPProto
+import Synchronization
+import Testing
+import Tracez
+import TracezOTLP
+@testable import TracezLangfuse
+import TracezTestSupport
+
+extension LangfuseTests {
+    /// The exporter in both modes, through the export pipeline, against ``LangfuseTestServer``.
+    @Suite struct ExporterTests {
+        struct Setup {
+            let server: LangfuseTestServer
+            let tracer: Tracer
+            let exporter: LangfuseExporter
+        }
+
+        static let quickRetries = RetryPolicy(maxAttempts: 4, initialDelay: .milliseconds(10), multiplier: 2, maxDelay: .milliseconds(50))
+
+        func makeSetup(
+            api: LangfuseConfiguration.API,
+            server: LangfuseTestServer = LangfuseTestServer(),
+            environment: String? = "test-env",
+            newTypes: Bool = false,
+            batchSize: Int = 100,
+            capture: String? = nil
+        ) async throws -> Setup {
+            try await server.start()
+            let configuration = try LangfuseConfiguration(
+                publicKey: server.publicKey,
+                secretKey: server.secretKey,
+                baseURL: try HTTPEndpoint(server.url),
+                api: api,
+                environment: environment,
+                release: "r-1",
+                timeout: .seconds(5),
+                sendsNewObservationTypes: newTypes
+            )
+            let transport: any HTTPTransport = try capture.map { try CapturingTransport(into: captureDirectory($0)) } ?? AsyncHTTPClientTransport()
+            let exporter = LangfuseExporter(configuration: configuration, resource: OTLPResource(serviceName: "langfuse-tests"), transport: transport)
+            let collector = try Collector(configuration: CollectorConfiguration(name: "langfuse", capacity: 4096))
+            let pipeline = try ExportPipeline(
+                collector: collector,
+                exporter: exporter,
+                configuration: ExportConfiguration(maxBatchSize: batchSize, interval: .seconds(3600), retry: Self.quickRetries)
+            )
+            return Setup(server: server, tracer: Tracer(configuration: TracerConfiguration(serviceName: "langfuse-tests"), pipelines: [pipeline]), exporter: exporter)
+        }
+
+        /// A chat request as an app records it: a trace with a user and a session, an agent,
+        /// a retrieval, a generation with usage, cost and prompt, a tool, an event, a score.
+        func recordChat(_ tracer: Tracer, index: Int = 0) async {
+            await tracer.withTrace(TraceAttributes(name: "chat \(index)", userID: "user-\(index)", sessionID: "session-\(index % 2)", tags: ["demo"])) {
+                await tracer.withObservation("request", type: .agent, input: ["question": "What is Tracez?"]) { request in
+                    await tracer.withObservation("search", type: .retriever) { $0.setOutput(["doc-1", "doc-2"]) }
+                    await tracer.withGeneration("answer", model: "gpt-4o") { generation in
+                        generation.setUsage(input: 120, output: 40)
+                        generation.setCost(input: 0.0012, output: 0.0024)
+                        generation.setPrompt(name: "qa", version: 2)
+                        generation.setOutput("A tracing library.")
+                    }
+                    await tracer.withObservation("lookup", type: .tool) { $0.setLevel(.warning) }
+                    await tracer.withObservation("cache miss", type: .event) { _ in }
+                    request.setOutput("A tracing library.")
+                    tracer.recordScore(Score(name: "quality", value: .numeric(0.9), target: .trace(request.span.spanContext.traceID)))
+                }
+            }
+        }
+
+        static let observationsPerChat = 5
+        static let recordsPerChat = 6  // and one score
+
+        @Test func otelModeSendsObservationsOverOTLPAndScoresOverIngestion() async throws {
+            let setup = try await makeSetup(api: .otel, capture: "otel")
+            for index in 0..<3 { await recordChat(setup.tracer, index: index) }
+            let statistics = await setup.tracer.shutdown(deadline: .now + .seconds(30))
+            #expect(statistics.exported == 3 * Self.recordsPerChat)
+            #expect(statistics.isBalanced)
+            let server = setup.server
+            #expect(server.spans.count == 3 * Self.observationsPerChat)
+            #expect(server.eventTypes == Array(repeating: "score-create", count: 3))
+            #expect(server.ruleViolations.isEmpty, "\(server.ruleViolations)")
+            #expect(server.silentlyDropped == 0)
+
+            func attribute(_ span: LangfuseTestServer.Span, _ key: String) -> Opentelemetry_Proto_Common_V1_AnyValue? {
+                span.attributes.first { $0.key == key }?.value
+            }
+            let generation = try #require(server.spans.first { $0.name == "answer" })
+            #expect(attribute(generation, "langfuse.observation.type")?.stringValue == "generation")
+            #expect(attribute(generation, "langfuse.observation.model.name")?.stringValue == "gpt-4o")
+            #expect(attribute(generation, "langfuse.observation.usage_details")?.stringValue == #"{"input":120,"output":40}"#)
+            #expect(attribute(generation, "langfuse.observation.prompt.version")?.intValue == 2)
+            #expect(attribute(generation, "user.id")?.stringValue == "user-0")
+            #expect(attribute(generation, "langfuse.environment")?.stringValue == "test-env")
+            #expect(attribute(generation, "langfuse.release")?.stringValue == "r-1")
+            #expect(server.spans.allSatisfy { attribute($0, "langfuse.observation.type") != nil })
+            #expect(!server.spans.contains { $0.name.hasPrefix("score ") })
+            let parents = Dictionary(grouping: server.spans, by: \.traceID)
+            for (_, spans) in parents {
+                let ids = Set(spans.map(\.spanID))
+                #expect(spans.allSatisfy { $0.parentSpanID.isEmpty || ids.contains($0.parentSpanID) })
+            }
+            #expect(server.resources.allSatisfy { $0["deployment.environment.name"] == "test-env" })
+            try await server.stop()
+        }
+
+        @Test func ingestionModeSendsOneCreateEventPerObservationAndATracePerRoot() async throws {
+            let setup = try await makeSetup(api: .ingestion, capture: "ingestion")
+            for index in 0..<2 { await recordChat(setup.tracer, index: index) }
+            let statistics = await setup.tracer.shutdown(deadline: .now + .seconds(30))
+            let server = setup.server
+            #expect(server.ruleViolations.isEmpty, "\(server.ruleViolations)")
+            #expect(server.silentlyDropped == 0)
+            #expect(statistics.exported == 2 * Self.recordsPerChat)
+            #expect(statistics.dropped.total == 0)
+            let types = server.eventTypes
+            #expect(types.filter { $0 == "trace-create" }.count == 2)
+            #expect(types.filter { $0 == "generation-create" }.count == 2)
+            #expect(types.filter { $0 == "event-create" }.count == 2)
+            #expect(types.filter { $0 == "span-create" }.count == 6)  // agent, retriever, tool: older servers' way
+            #expect(types.filter { $0 == "score-create" }.count == 2)
+            #expect(!types.contains("agent-create"))
+
+            let bodies = server.events.compactMap { $0["body"] as? [String: Any] }
+            let trace = try #require(server.events.first { $0["type"] as? String == "trace-create" }?["body"] as? [String: Any])
+            #expect(trace["userId"] as? String == "user-0" || trace["userId"] as? String == "user-1")
+            #expect(trace["environment"] as? String == "test-env")
+            #expect(trace["release"] as? String == "r-1")
+            #expect((trace["tags"] as? [String]) == ["demo"])
+            let generation = try #require(server.events.first { $0["type"] as? String == "generation-create" }?["body"] as? [String: Any])
+            #expect(generation["model"] as? String == "gpt-4o")
+            #expect(generation["usageDetails"] as? [String: Int] == ["input": 120, "output": 40])
+            #expect(generation["costDetails"] as? [String: Double] == ["input": 0.0012, "output": 0.0024])
+            #expect(generation["promptName"] as? String == "qa" && generation["promptVersion"] as? Int == 2)
+            #expect((generation["endTime"] as? String)?.hasSuffix("Z") == true)
+            #expect(generation["output"] as? String == "A tracing library.")
+            let downgraded = bodies.filter { (($0["metadata"] as? [String: Any])?["observationType"] as? String) != nil }
+            #expect(downgraded.count == 6)
+            #expect(bodies.filter { ($0["level"] as? String) == "WARNING" }.count == 2)
+            #expect(bodies.allSatisfy { $0["id"] is String })
+            try await server.stop()
+        }
+
+        @Test func newerServersGetTheNewerEventTypesWhenAskedFor() async throws {
+            let setup = try await makeSetup(api: .ingestion, server: LangfuseTestServer(acceptsNewObservationTypes: true), newTypes: true)
+            await recordChat(setup.tracer)
+            let statistics = await setup.tracer.shutdown(deadline: .now + .seconds(30))
+            #expect(statistics.exported == Self.recordsPerChat)
+            #expect(setup.server.ruleViolations.isEmpty)
+            #expect(Set(setup.server.eventTypes).isSuperset(of: ["agent-create", "retriever-create", "tool-create"]))
+            try await setup.server.stop()
+        }
+
+        @Test func partial207RetriesOnlyTheEventsThatFailedWith5xx() async throws {
+            let setup = try await makeSetup(api: .ingestion)
+            // First time they are seen: the tool fails with 500 (retried), the retriever with 400 (rejected).
+            let seen = Seen()
+            setup.server.failEvents { event in
+                let body = event["body"] as? [String: Any]
+                let name = body?["name"] as? String
+                if name == "search" { return 400 }
+                if name == "lookup", seen.first(event["id"] as? String ?? "") { return 500 }
+                return nil
+            }
+            await recordChat(setup.tracer)
+            let statistics = await setup.tracer.shutdown(deadline: .now + .seconds(30))
+            #expect(statistics.dropped[.rejectedByBackend] == 1)
+            #expect(statistics.exported == Self.recordsPerChat - 1)
+            #expect(statistics.isBalanced)
+            let names = setup.server.events.compactMap { ($0["body"] as? [String: Any])?["name"] as? String }
+            #expect(names.filter { $0 == "lookup" }.count == 1)  // accepted once, on the retry
+            #expect(!names.contains("search"))
+            #expect(setup.server.ingestionRequests == 2)  // the retry carried only the failed record
+            try await setup.server.stop()
+        }
+
+        @Test func wholeRequestAnswersGoThroughThePipeline() async throws {
+            let setup = try await makeSetup(api: .ingestion)
+            setup.server.fail(next: [.status(429, headers: [("Retry-After", "0")]), .status(503)])
+            await recordChat(setup.tracer)
+            let statistics = await setup.tracer.shutdown(deadline: .now + .seconds(30))
+            #expect(statistics.exported == Self.recordsPerChat)
+            #expect(setup.server.backend.requests.count == 3)  // 429, 503, then the one that got through
+            #expect(setup.server.ingestionRequests == 1)
+            try await setup.server.stop()
+        }
+
+        @Test(arguments: [LangfuseConfiguration.API.otel, .ingestion])
+        func wrongKeysAreRejectedAndCounted(_ api: LangfuseConfiguration.API) async throws {
+            let server = LangfuseTestServer(secretKey: "sk-lf-the-real-one")
+            try await server.start()
+            let configuration = try LangfuseConfiguration(
+                publicKey: server.publicKey, secretKey: "sk-lf-wrong-one", baseURL: try HTTPEndpoint(server.url), api: api)
+            let collector = try Collector(configuration: CollectorConfiguration(name: "keys", capacity: 64))
+            let pipeline = try ExportPipeline(collector: collector, exporter: LangfuseExporter(configuration: configuration))
+            let tracer = Tracer(pipelines: [pipeline])
+            await tracer.withObservation("one") { _ in }
+            let statistics = await tracer.shutdown(deadline: .now + .seconds(30))
+            #expect(statistics.dropped[.rejectedByBackend] == 1)
+            #expect(statistics.isBalanced)
+            try await server.stop()
+        }
+
+        @Test func bigBatchesAreSplitUnderTheRequestLimitAndHugeEventsFit() async throws {
+            let setup = try await makeSetup(api: .ingestion, batchSize: 400)
+            LangfuseValues.install(mask: nil, maxValueBytes: 60_000)
+            defer { LangfuseValues.install(mask: nil) }
+            for index in 0..<120 {
+                await setup.tracer.withObservation("chunk \(index)") { observation in
+                    observation.setInput(String(repeating: "x", count: 50_000))
+                    observation.setOutput(String(repeating: "y", count: 50_000))
+                }
+            }
+            let statistics = await setup.tracer.shutdown(deadline: .now + .seconds(60))
+            #expect(statistics.exported == 120)
+            #expect(setup.server.ingestionRequests >= 4)
+            #expect(setup.server.largestIngestionRequest <= LangfuseExporter.maxRequestBytes)
+            #expect(setup.server.ruleViolations.isEmpty)
+            try await setup.server.stop()
+        }
+
+        @Test func anEventOverOneMegabyteLosesItsLargestFieldToAMarker() {
+            let body: JSONValue = .object([
+                "id": .string("abc"),
+                "input": .string(String(repeating: "i", count: 600_000)),
+                "output": .string(String(repeating: "o", count: 700_000)),
+                "metadata": .object(["small": .bool(true)]),
+            ])
+            guard case .object(let fitted) = IngestionEncoder.fitted(body) else {
+                Issue.record("not an object")
+                return
+            }
+            #expect(JSONValue.object(fitted).jsonText.utf8.count < IngestionEncoder.maxEventBytes)
+            #expect(fitted["output"] == .object(["tracez.truncated": .bool(true), "bytes": .number(700_002)]))
+            #expect(fitted["input"] == body.field("input"))
+            #expect(fitted["metadata"] == .object(["small": .bool(true)]))
+        }
+    }
+}
+
+/// Remembers which event ids were seen, for "fail the first time" rules.
+final class Seen: Sendable {
+    private let ids = Mutex<Set<String>>([])
+    func first(_ id: String) -> Bool { ids.withLock { $0.insert(id).inserted } }
+}
+
+extension JSONValue {
+    func field(_ key: String) -> JSONValue? {
+        if case .object(let fields) = self { return fields[key] }
+        return nil
+    }
+}

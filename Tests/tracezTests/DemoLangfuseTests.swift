@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+import TracezTestSupport
+
+/// `tracez demo` with Langfuse keys set: the demo's traces, with a score on every other one,
+/// reach a server on loopback in either mode, with Basic auth, and the summary stays exact.
+/// (The Langfuse rules themselves are checked by the Langfuse test server in
+/// TracezLangfuseTests and, in `.ci/run`, by langfuse==4.18.0's models.)
+@Suite struct DemoLangfuseTests {
+    let demo = DemoCommandTests()
+
+    static func environment(_ url: String) -> [String: String] {
+        ["LANGFUSE_PUBLIC_KEY": "pk-lf-demo-1111", "LANGFUSE_SECRET_KEY": "sk-lf-demo-2222", "LANGFUSE_BASE_URL": url]
+    }
+
+    static let authorization = "Basic " + Data("pk-lf-demo-1111:sk-lf-demo-2222".utf8).base64EncodedString()
+
+    @Test func otelModeSendsSpansToTheOTelEndpointAndScoresToIngestion() async throws {
+        let backend = TestBackend()
+        backend.answer { _, request in Self.answer(request) }
+        try await backend.start()
+        defer { Task { try? await backend.stop() } }
+        let run = try demo.runTracez(["demo", "--traces", "4"], environment: Self.environment(backend.url))
+        #expect(run.status == 0, "stderr: \(run.standardError)")
+        // 4 traces of 9 spans, and a score on traces 0 and 2.
+        #expect(run.lines.last == "recorded=38 exported=38 dropped=0")
+        let paths = Set(backend.requests.map(\.uri))
+        #expect(paths == ["/api/public/otel/v1/traces", "/api/public/ingestion"])
+        #expect(backend.requests.allSatisfy { $0.header("Authorization") == Self.authorization })
+        let otel = backend.requests.filter { $0.uri == "/api/public/otel/v1/traces" }
+        #expect(otel.allSatisfy { $0.header("Content-Encoding") == "gzip" && $0.header("x-langfuse-ingestion-version") == "4" })
+        let scores = backend.requests.filter { $0.uri == "/api/public/ingestion" }.flatMap(Self.events)
+        #expect(scores.map { $0["type"] as? String } == ["score-create", "score-create"])
+    }
+
+    @Test func ingestionModeSendsEventBatches() async throws {
+        let backend = TestBackend()
+        backend.answer { _, request in Self.answer(request) }
+        try await backend.start()
+        defer { Task { try? await backend.stop() } }
+        let run = try demo.runTracez(["demo", "--traces", "2", "--langfuse-api", "ingestion"], environment: Self.environment(backend.url))
+        #expect(run.status == 0, "stderr: \(run.standardError)")
+        #expect(run.lines.last == "recorded=19 exported=19 dropped=0")
+        #expect(backend.requests.allSatisfy { $0.uri == "/api/public/ingestion" })
+        let types = backend.requests.flatMap(Self.events).compactMap { $0["type"] as? String }
+        #expect(types.filter { $0 == "trace-create" }.count == 2)
+        #expect(types.filter { $0 == "generation-create" }.count == 4)
+        #expect(types.filter { $0 == "score-create" }.count == 1)
+        #expect(types.count == 2 + 18 + 1)
+    }
+
+    @Test func badKeysStopTheDemoWithoutEchoingTheSecret() throws {
+        let run = try demo.runTracez(["demo"], environment: [
+            "LANGFUSE_PUBLIC_KEY": "pk-lf-1", "LANGFUSE_SECRET_KEY": "my-very-secret-value", "LANGFUSE_BASE_URL": "http://127.0.0.1:9",
+        ])
+        #expect(run.status != 0)
+        #expect(run.standardError.contains("LANGFUSE_SECRET_KEY"))
+        #expect(!run.standardError.contains("very-secret"))
+    }
+
+    static func events(_ request: TestBackend.Request) -> [[String: Any]] {
+        let object = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any]
+        return object?["batch"] as? [[String: Any]] ?? []
+    }
+
+    /// 200 on the OTel endpoint; on ingestion, 207 with a success per event, as Langfuse answers.
+    static func answer(_ request: TestBackend.Request) -> TestBackend.Reply {
+        guard request.uri == "/api/public/ingestion" else { return .status(200) }
+        let successes = events(request).map { ["id": $0["id"] as? String ?? "", "status": 201] as [String: Any] }
+        let body = try! JSONSerialization.data(withJSONObject: ["successes": successes, "errors": [Any]()])
+        return .status(207, headers: [("Content-Type", "application/json")], body: String(decoding: body, as: UTF8.self))
+    }
+}
