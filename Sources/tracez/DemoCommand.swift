@@ -67,10 +67,17 @@ struct DemoCommand: AsyncParsableCommand {
         if LangfuseSettings.isConfigured(in: environment) {
             let settings = try LangfuseSettings(environment: environment, api: langfuseAPI)
             tracerConfiguration = settings.applied(to: tracerConfiguration)
+            var export = settings.export
+            if settings.isDebug {  // LANGFUSE_DEBUG: one line per batch on standard error
+                export.onBatchResult = { result in
+                    let line = "tracez demo: batch of \(result.records): exported \(result.exported), dropped \(result.dropped.total), attempts \(result.attempts)\n"
+                    FileHandle.standardError.write(Data(line.utf8))
+                }
+            }
             pipeline = try ExportPipeline(
                 collector: Collector(configuration: CollectorConfiguration(name: "langfuse", capacity: capacity ?? 4096)),
                 exporter: LangfuseExporter(configuration: settings.configuration, resource: OTLPResource(configuration: tracerConfiguration)),
-                configuration: settings.export
+                configuration: export
             )
             recordsScores = true
             FileHandle.standardError.write(Data("tracez demo: exporting to Langfuse at \(settings.configuration.baseURL) (\(langfuseAPI.rawValue))\n".utf8))

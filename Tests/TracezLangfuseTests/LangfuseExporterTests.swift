@@ -63,6 +63,8 @@ extension LangfuseTests {
                     await tracer.withObservation("lookup", type: .tool) { $0.setLevel(.warning) }
                     await tracer.withObservation("cache miss", type: .event) { _ in }
                     request.setOutput("A tracing library.")
+                    request.setTraceInput(["question": "What is Tracez?"])
+                    request.setTraceOutput("A tracing library.")
                     tracer.recordScore(Score(name: "quality", value: .numeric(0.9), target: .trace(request.span.spanContext.traceID)))
                 }
             }
@@ -128,6 +130,8 @@ extension LangfuseTests {
             #expect(trace["environment"] as? String == "test-env")
             #expect(trace["release"] as? String == "r-1")
             #expect((trace["tags"] as? [String]) == ["demo"])
+            #expect(trace["input"] as? [String: String] == ["question": "What is Tracez?"])
+            #expect(trace["output"] as? String == "A tracing library.")
             let generation = try #require(server.events.first { $0["type"] as? String == "generation-create" }?["body"] as? [String: Any])
             #expect(generation["model"] as? String == "gpt-4o")
             #expect(generation["usageDetails"] as? [String: Int] == ["input": 120, "output": 40])
@@ -183,6 +187,18 @@ extension LangfuseTests {
             #expect(statistics.exported == Self.recordsPerChat)
             #expect(setup.server.backend.requests.count == 3)  // 429, 503, then the one that got through
             #expect(setup.server.ingestionRequests == 1)
+            try await setup.server.stop()
+        }
+
+        @Test(arguments: [401, 403, 413])
+        func refusedRequestsAreCountedAsRejected(_ status: Int) async throws {
+            let setup = try await makeSetup(api: .ingestion)
+            setup.server.fail(next: [.status(status, body: #"{"message":"no"}"#)])
+            await recordChat(setup.tracer)
+            let statistics = await setup.tracer.shutdown(deadline: .now + .seconds(30))
+            #expect(statistics.dropped[.rejectedByBackend] == Self.recordsPerChat)
+            #expect(statistics.exported == 0)
+            #expect(statistics.isBalanced)
             try await setup.server.stop()
         }
 

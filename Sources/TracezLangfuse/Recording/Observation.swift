@@ -95,6 +95,16 @@ public struct Observation: Sendable {
         }
     }
 
+    /// The trace's input, as Langfuse shows it on the trace (`langfuse.trace.input`).
+    public func setTraceInput(_ value: some Encodable) {
+        span.attributes[Name.traceInput] = LangfuseValues.jsonText(value)
+    }
+
+    /// The trace's output (`langfuse.trace.output`).
+    public func setTraceOutput(_ value: some Encodable) {
+        span.attributes[Name.traceOutput] = LangfuseValues.jsonText(value)
+    }
+
     /// Trace-level fields, on this observation (and so on its trace).
     public func setTrace(_ trace: TraceAttributes) {
         span.updateAttributes { trace.write(to: &$0) }
