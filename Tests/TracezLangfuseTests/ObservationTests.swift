@@ -147,3 +147,30 @@ extension LangfuseTests {
         }
     }
 }
+
+extension LangfuseTests {
+    /// Our hand-written ISO-8601 formatter against Foundation's, over a wide range of instants.
+    @Suite struct TimeTests {
+        @Test func matchesFoundationsISO8601() {
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            var generator = SystemRandomNumberGenerator()
+            var instants: [Int64] = [0, 1, 999, 1_000, 86_399_999, 86_400_000, 951_782_400_000, 1_700_000_000_250, 4_102_444_800_000, -1, -86_400_001]
+            instants += (0..<2_000).map { _ in Int64.random(in: -2_208_988_800_000...7_258_118_400_000, using: &generator) }
+            for milliseconds in instants {
+                let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+                #expect(LangfuseTime.iso8601(milliseconds: milliseconds) == formatter.string(from: date), "\(milliseconds)")
+            }
+        }
+
+        @Test func nanosecondsAreCutToMilliseconds() {
+            #expect(LangfuseTime.iso8601(nanoseconds: 1_700_000_000_123_999_999) == "2023-11-14T22:13:20.123Z")
+        }
+
+        @Test func wholeNumbersAreWrittenAsIntegers() {
+            let value = JSONValue.object(["b": .number(120), "a": .number(0.25), "c": .array([.number(-3), .null, .bool(true), .string("é\n\"")])])
+            #expect(value.jsonText == #"{"a":0.25,"b":120,"c":[-3,null,true,"é\n\""]}"#)
+        }
+    }
+}
