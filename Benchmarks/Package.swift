@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        // swift-protobuf's generated OTLP types, to measure our hand-written encoder against them.
+        .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
     ],
     targets: [
         // The span workloads, shared by both executables so both do exactly the same work.
@@ -38,6 +40,11 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
+        // The OTLP types protoc generated for the tests (Sources/OTLPProto links ../../Tests/OTLPProto).
+        .target(
+            name: "OTLPProto",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
         // glibc's allocator statistics, which Swift's Glibc module does not import.
         .target(name: "CAllocatorStatistics"),
         .executableTarget(
@@ -45,6 +52,9 @@ let package = Package(
             dependencies: [
                 "BenchmarkWorkloads",
                 .product(name: "Tracez", package: "tracez"),
+                .product(name: "TracezOTLP", package: "tracez"),
+                .product(name: "TracezLangfuse", package: "tracez"),
+                "OTLPProto",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],

@@ -26,6 +26,7 @@ let benchmarks: @Sendable () -> Void = {
     spanBenchmarks()
     collectorBenchmarks()
     idBenchmarks()
+    encodingBenchmarks()
     memoryBenchmarks()
 }
 
