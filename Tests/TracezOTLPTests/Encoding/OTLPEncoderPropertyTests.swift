@@ -133,6 +133,9 @@ import Tracez
         expected.forEach { key, value in expectedByKey[key] = value }
         #expect(decoded.count == expectedByKey.count, "\(what): \(decoded.map(\.key)) vs \(expectedByKey.keys.sorted())")
         #expect(Set(decoded.map(\.key)).count == decoded.count, "\(what): duplicate keys")
+        // In order of key, by UTF-8 bytes: the same attributes make the same bytes in every process.
+        let keys = decoded.map(\.key)
+        #expect(keys == keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }, "\(what): not in order of key: \(keys)")
         for keyValue in decoded {
             guard let value = expectedByKey[keyValue.key] else {
                 Issue.record("\(what): unexpected key \(keyValue.key)")
@@ -264,7 +267,9 @@ struct RandomSpans {
     private mutating func attributes(max: Int) -> SpanAttributes {
         var attributes = SpanAttributes()
         for index in 0..<int(0...max) {
-            attributes.set("key.\(index).\(text().prefix(12))", value: attribute())
+            // Keys sharing long prefixes, non-ASCII and empty keys: the encoder sorts them.
+            let prefixes = ["", "key.", "http.request.", "langfuse.observation.", "é", "日本"]
+            attributes.set("\(prefixes[int(0...(prefixes.count - 1))])\(index).\(text().prefix(12))", value: attribute())
         }
         return attributes
     }
@@ -273,7 +278,7 @@ struct RandomSpans {
         SpanContext(
             traceID: TraceID(high: UInt64.random(in: 0 ... .max, using: &generator), low: UInt64.random(in: 1 ... .max, using: &generator)),
             spanID: SpanID(UInt64.random(in: 1 ... .max, using: &generator)),
-            traceFlags: chance(80) ? .sampled : [],
+            traceFlags: chance(60) ? .sampled : TraceFlags(rawValue: UInt8.random(in: 0 ... .max, using: &generator)),
             traceState: chance(30) ? TraceState(header: "vendor\(int(0...9))=value\(int(0...99)),other=x") : TraceState(),
             isRemote: chance(30)
         )

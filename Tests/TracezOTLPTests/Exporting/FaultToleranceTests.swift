@@ -232,11 +232,14 @@ import TracezTestSupport
         #expect(final.pending == 0)
         #expect(final.isBalanced)
         #expect(statistics.isBalanced)
-        // What the backend accepted is exactly what was counted as exported.
+        // What the backend accepted is what was counted as exported, except a request still in
+        // flight at the deadline: the backend may answer it after the pipeline gave up and counted
+        // its spans as dropped at shutdown. Those spans are over-reported as lost, never unreported.
         let acceptedNames = setup.backend.requests.enumerated().filter { $0.offset % 3 != 0 }.flatMap { entry in
             String(decoding: entry.element.body, as: UTF8.self).split(separator: "\n")
         }
-        #expect(acceptedNames.count == final.exported)
+        #expect(acceptedNames.count >= final.exported)
+        #expect(acceptedNames.count - final.exported <= final.dropped[.shutdownDeadline])
         try await setup.backend.stop()
     }
 

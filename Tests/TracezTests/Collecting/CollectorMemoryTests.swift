@@ -30,9 +30,10 @@ import Testing
 
         #expect(collector.statistics.recorded == Self.spans)
         #expect(collector.statistics.buffered == 4096)
-        // Keeping the 9 M later spans would take gigabytes; flat means within allocator noise
-        // (other tests run in this process at the same time).
+        // Keeping the 9 M later spans would take gigabytes, and leaking even 16 bytes for each
+        // would take 137 MiB. Other tests run in this process at the same time and move resident
+        // memory by tens of MiB (35 MiB seen on CI), so flat means under 128 MiB of growth.
         let growth = after - before
-        #expect(growth < 32 * 1024 * 1024, "resident memory grew by \(growth / 1024) KiB")
+        #expect(growth < 128 * 1024 * 1024, "resident memory grew by \(growth / 1024) KiB")
     }
 }

@@ -1,0 +1,72 @@
+import Tracez
+
+extension SpanAttributes {
+    /// Calls `body` with each attribute in order of key, so that the same attributes encode
+    /// to the same text in every process (``OTLPJSONEncoder``).
+    ///
+    /// `SpanAttributes` is a dictionary, whose order changes with each process's hash seed
+    /// and with the order the keys were added. Keys are ordered by their UTF-8 bytes (for
+    /// ASCII keys, the order `<` gives), as ``ProtobufWriter/sortFields(_:)`` orders them.
+    ///
+    /// - Complexity: O(n²) comparisons (an insertion sort: spans carry a handful of
+    ///   attributes); keys and values are kept in temporary storage, on the stack for small
+    ///   counts.
+    func forEachSortedByKey(_ body: (String, SpanAttribute) -> Void) {
+        let count = self.count
+        guard count > 1 else {
+            forEach(body)
+            return
+        }
+        withUnsafeTemporaryAllocation(of: SortKey.self, capacity: count) { keys in
+            withUnsafeTemporaryAllocation(of: SpanAttribute.self, capacity: count) { values in
+                var filled = 0
+                forEach { key, value in
+                    guard filled < count else { return }
+                    let sortKey = SortKey(key, index: filled)
+                    (values.baseAddress! + filled).initialize(to: value)
+                    // Insert into the sorted keys; a value stays where it was put, found by index.
+                    var slot = filled
+                    while slot > 0, sortKey.isBefore(keys[slot - 1]) {
+                        (keys.baseAddress! + slot).moveInitialize(from: keys.baseAddress! + slot - 1, count: 1)
+                        slot -= 1
+                    }
+                    (keys.baseAddress! + slot).initialize(to: sortKey)
+                    filled += 1
+                }
+                for position in 0..<filled {
+                    body(keys[position].key, values[keys[position].index])
+                }
+                keys.baseAddress!.deinitialize(count: filled)
+                values.baseAddress!.deinitialize(count: filled)
+            }
+        }
+    }
+}
+
+/// An attribute key with its first eight UTF-8 bytes as a big-endian integer: most keys
+/// differ there, and one integer comparison decides.
+private struct SortKey {
+    let key: String
+    let prefix: UInt64
+    let index: Int
+
+    init(_ key: String, index: Int) {
+        self.key = key
+        self.index = index
+        var utf8 = key
+        prefix = utf8.withUTF8 { bytes in
+            if bytes.count >= 8 {
+                return UInt64(bigEndian: UnsafeRawPointer(bytes.baseAddress!).loadUnaligned(as: UInt64.self))
+            }
+            var prefix: UInt64 = 0
+            for byte in bytes { prefix = prefix << 8 | UInt64(byte) }
+            return prefix << UInt64(8 * (8 - bytes.count))  // zero-padded: a shorter key sorts first
+        }
+    }
+
+    @inline(__always)
+    func isBefore(_ other: SortKey) -> Bool {
+        if prefix != other.prefix { return prefix < other.prefix }
+        return key.utf8.lexicographicallyPrecedes(other.key.utf8)
+    }
+}
