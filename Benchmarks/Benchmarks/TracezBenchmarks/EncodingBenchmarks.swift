@@ -81,22 +81,25 @@ func encodingBenchmarks() {
         blackHole(bytes)
     }
 
-    Benchmark(
-        "gzip of an OTLP protobuf batch (per span)",
-        configuration: .init(
-            metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .throughput,
-                      .custom("compressed bytes per span", polarity: .prefersSmaller, useScalingFactor: false),
-                      .custom("ratio x100", polarity: .prefersSmaller, useScalingFactor: false)]
-        )
-    ) { benchmark in
-        let batch = EncodingFixtures.batch(benchmark.scaledIterations.count)
-        let bytes = OTLPProtobufEncoder(resource: resource).encode(batch)
-        benchmark.startMeasurement()
-        let compressed = try Gzip.compress(bytes)
-        benchmark.stopMeasurement()
-        benchmark.measurement(.custom("compressed bytes per span"), compressed.count / batch.count)
-        benchmark.measurement(.custom("ratio x100"), compressed.count * 100 / bytes.count)
-        blackHole(compressed)
+    // zlib's default level 6 and level 1, the one OTLPHTTPExporter uses.
+    for level: Int32 in [1, 6] {
+        Benchmark(
+            "gzip level \(level) of an OTLP protobuf batch (per span)",
+            configuration: .init(
+                metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .throughput,
+                          .custom("compressed bytes per span", polarity: .prefersSmaller, useScalingFactor: false),
+                          .custom("ratio x1000", polarity: .prefersSmaller, useScalingFactor: false)]
+            )
+        ) { benchmark in
+            let batch = EncodingFixtures.batch(benchmark.scaledIterations.count)
+            let bytes = OTLPProtobufEncoder(resource: resource).encode(batch)
+            benchmark.startMeasurement()
+            let compressed = try Gzip.compress(bytes, level: level)
+            benchmark.stopMeasurement()
+            benchmark.measurement(.custom("compressed bytes per span"), compressed.count / batch.count)
+            benchmark.measurement(.custom("ratio x1000"), compressed.count * 1000 / bytes.count)
+            blackHole(compressed)
+        }
     }
 }
 

@@ -51,6 +51,12 @@ public final class OTLPHTTPExporter: Exporter {
         await http.shutdown()
     }
 
+    /// zlib level 1 rather than its default 6: on an OTLP protobuf batch it takes less than
+    /// half the time (1.1 µs against 2.7 µs per span) for 41 bytes per span against 40
+    /// (benchmarks "gzip level 1/6 of an OTLP protobuf batch", `Docs/Performance.md`).
+    /// OTLP bodies are repetitive enough that the faster level keeps nearly all the gain.
+    static let gzipLevel: Int32 = 1
+
     /// The closure that turns a batch into a request body for this configuration.
     static func encoder(
         for configuration: OTLPExporterConfiguration,
@@ -60,7 +66,7 @@ public final class OTLPHTTPExporter: Exporter {
         let compression = configuration.compression
         let contentEncoding: String? = compression == .gzip ? "gzip" : nil
         @Sendable func finish(_ bytes: [UInt8], contentType: String) throws -> HTTPExporter.Body {
-            let body = compression == .gzip ? try Gzip.compress(bytes) : bytes
+            let body = compression == .gzip ? try Gzip.compress(bytes, level: gzipLevel) : bytes
             return HTTPExporter.Body(bytes: body, contentType: contentType, contentEncoding: contentEncoding)
         }
         switch configuration.encoding {
