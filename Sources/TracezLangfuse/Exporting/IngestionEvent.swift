@@ -156,6 +156,8 @@ struct IngestionEncoder: Sendable {
     /// the event fits in ``maxEventBytes``.
     static func fitted(_ body: JSONValue) -> JSONValue {
         guard case .object(var fields) = body else { return body }
+        // Most events are far below the limit: a bound that needs no encoding says so.
+        guard body.jsonBytesUpperBound > maxEventBytes - 1_000 else { return body }
         while JSONValue.object(fields).jsonText.utf8.count > maxEventBytes - 1_000 {
             let candidates = ["input", "output", "metadata"].compactMap { key in
                 fields[key].map { (key: key, size: $0.jsonText.utf8.count) }
@@ -187,7 +189,7 @@ struct IngestionEncoder: Sendable {
 
     /// JSON text as a value; text that is not JSON stays a string.
     static func json(_ text: String) -> JSONValue {
-        (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .string(text)
+        JSONParser.parse(text) ?? .string(text)
     }
 
     static func prefixed(_ prefix: String, in attributes: [String: SpanAttribute]) -> [String: JSONValue] {
@@ -214,6 +216,20 @@ struct IngestionEncoder: Sendable {
         case .boolArray(let v): .array(v.map(JSONValue.bool))
         case .stringConvertibleArray(let v): .array(v.map { .string(String(describing: $0)) })
         default: .string("\(value)")
+        }
+    }
+}
+
+extension JSONValue {
+    /// At least as many bytes as ``jsonText`` has, found without writing it: every string
+    /// byte counted as a six-byte `\u` escape, every number as 32 bytes.
+    var jsonBytesUpperBound: Int {
+        switch self {
+        case .null, .bool: 5
+        case .number: 32
+        case .string(let string): 2 + 6 * string.utf8.count
+        case .array(let values): values.reduce(2) { $0 + 1 + $1.jsonBytesUpperBound }
+        case .object(let fields): fields.reduce(2) { $0 + 4 + 6 * $1.key.utf8.count + $1.value.jsonBytesUpperBound }
         }
     }
 }

@@ -46,7 +46,8 @@ public indirect enum JSONValue: Sendable, Hashable, Codable {
         let encoder = JSONEncoder()
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         let data = try encoder.encode(value)
-        self = try JSONDecoder().decode(JSONValue.self, from: data)
+        // JSONEncoder's output is JSON; only nesting deeper than the parser follows needs JSONDecoder.
+        self = try JSONParser.parse(String(decoding: data, as: UTF8.self)) ?? JSONDecoder().decode(JSONValue.self, from: data)
     }
 
     /// Compact JSON text with sorted keys.

@@ -3,6 +3,7 @@ import OTLPProto
 import PropertyBased
 import Testing
 import Tracez
+import TracezTestSupport
 @testable import TracezOTLP
 
 /// Randomized span sets, encoded by our encoders and decoded by code that protoc and
@@ -313,18 +314,5 @@ struct RandomSpans {
             droppedEventCount: chance(20) ? int(1...300) : 0,
             droppedLinkCount: chance(20) ? int(1...70_000) : 0
         )
-    }
-}
-
-/// A small seeded generator (SplitMix64): deterministic batches from PropertyBased's seeds.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
