@@ -13,22 +13,50 @@ package struct JSONWriter {
 
     package mutating func raw(_ fragment: String) { text += fragment }
 
+    /// `value` in quotes, with `"`, `\` and control characters escaped.
+    ///
+    /// Works on the UTF-8 bytes and appends the runs between escapes whole: most strings
+    /// have nothing to escape and are appended in one go. Appending scalar by scalar was a
+    /// quarter of benchmark "Langfuse ingestion JSON encode, generation (per event)" (perf).
+    /// Only ASCII bytes are escaped, so every run ends on a character boundary.
     package mutating func string(_ value: String) {
         text += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: text.unicodeScalars.append(scalar)
+        var utf8View = value
+        let nothingToEscape = utf8View.withUTF8 { utf8 in
+            guard utf8.contains(where: Self.needsEscape) else { return true }
+            var runStart = 0
+            for index in utf8.indices where Self.needsEscape(utf8[index]) {
+                if runStart < index {
+                    text += String(decoding: UnsafeBufferPointer(rebasing: utf8[runStart..<index]), as: UTF8.self)
+                }
+                text += Self.escaped(utf8[index])
+                runStart = index + 1
             }
+            if runStart < utf8.count {
+                text += String(decoding: UnsafeBufferPointer(rebasing: utf8[runStart...]), as: UTF8.self)
+            }
+            return false
         }
+        if nothingToEscape { text += value }
         text += "\""
+    }
+
+    @inline(__always)
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+    }
+
+    private static func escaped(_ byte: UInt8) -> String {
+        switch byte {
+        case UInt8(ascii: "\""): return "\\\""
+        case UInt8(ascii: "\\"): return "\\\\"
+        case UInt8(ascii: "\n"): return "\\n"
+        case UInt8(ascii: "\r"): return "\\r"
+        case UInt8(ascii: "\t"): return "\\t"
+        default:
+            let hex = String(byte, radix: 16)
+            return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        }
     }
 
     package mutating func number(_ value: Double) {
