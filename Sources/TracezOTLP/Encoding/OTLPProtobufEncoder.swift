@@ -8,7 +8,7 @@ import Tracez
 /// The message definitions are opentelemetry-proto v1.9.0 (`../shared/otlp-proto`).
 ///
 /// Written by hand rather than through swift-protobuf's generated message types, because
-/// it is about 16 times faster for the same bytes: see "OTLP protobuf encode" in
+/// it is about 12 times faster for the same bytes: see "OTLP protobuf encode" in
 /// `Docs/Performance.md` for the figures and the command (package-benchmark, Benchmarks/),
 /// which puts this encoder beside building swift-protobuf's messages from the same records
 /// and serializing them. Variants not kept, measured with the same workload: computing every
