@@ -1,100 +1,199 @@
 import Tracing
 
-/// Writes JSON text by hand, for the stdout exporter's JSON Lines and OTLP/JSON.
+/// Writes JSON as UTF-8 bytes: the stdout exporter's JSON Lines, OTLP/JSON and Langfuse's
+/// ingestion events.
 ///
-/// Never fails: NaN and infinities (which JSON cannot hold) become `null`,
-/// and strings are escaped per RFC 8259. Swift strings are valid Unicode
-/// already, so no invalid UTF-8 can reach the output.
+/// Two layers: primitives that append punctuation, escaped strings, numbers and hex ids
+/// (what TracezOTLP's `OTLPJSONEncoder` writes with, member by member), and ``object(_:)``,
+/// ``member(_:_:)`` and ``array(_:_:)``, which place the commas for code that reads better
+/// nested.
+///
+/// Bytes rather than a `String`, and strings copied in runs between escapes rather than
+/// scalar by scalar: building a `String` scalar by scalar cost about 20 µs per span in
+/// benchmark "OTLP JSON encode, 4 attributes + event" (2 µs now) and a quarter of
+/// "Langfuse ingestion JSON encode, generation".
+///
+/// Never fails: strings are escaped per RFC 8259 (`"`, `\` and the control characters
+/// below U+0020, as `\n`, `\r`, `\t` or `\u00XX`); everything else, non-ASCII included,
+/// is copied as UTF-8, which Swift strings always are. Not thread-safe: a value owned by
+/// the one call that writes.
 package struct JSONWriter {
-    package private(set) var text = ""
+    package private(set) var bytes: [UInt8] = []
     private var needsComma = false
 
-    package init() {}
+    package init(capacity: Int = 0) {
+        bytes.reserveCapacity(capacity)
+    }
 
-    package mutating func raw(_ fragment: String) { text += fragment }
+    /// What has been written, as text.
+    package var text: String { String(decoding: bytes, as: UTF8.self) }
 
-    /// `value` in quotes, with `"`, `\` and control characters escaped.
-    ///
-    /// Works on the UTF-8 bytes and appends the runs between escapes whole: most strings
-    /// have nothing to escape and are appended in one go. Appending scalar by scalar was a
-    /// quarter of benchmark "Langfuse ingestion JSON encode, generation (per event)" (perf).
-    /// Only ASCII bytes are escaped, so every run ends on a character boundary.
-    package mutating func string(_ value: String) {
-        text += "\""
-        var utf8View = value
-        let nothingToEscape = utf8View.withUTF8 { utf8 in
-            guard utf8.contains(where: Self.needsEscape) else { return true }
-            var runStart = 0
-            for index in utf8.indices where Self.needsEscape(utf8[index]) {
-                if runStart < index {
-                    text += String(decoding: UnsafeBufferPointer(rebasing: utf8[runStart..<index]), as: UTF8.self)
-                }
-                text += Self.escaped(utf8[index])
-                runStart = index + 1
-            }
-            if runStart < utf8.count {
-                text += String(decoding: UnsafeBufferPointer(rebasing: utf8[runStart...]), as: UTF8.self)
-            }
-            return false
-        }
-        if nothingToEscape { text += value }
-        text += "\""
+    /// ASCII punctuation and member names, as written (no escaping).
+    @inline(__always)
+    package mutating func raw(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    /// Bytes already JSON.
+    package mutating func append(_ json: [UInt8]) {
+        bytes.append(contentsOf: json)
     }
 
     @inline(__always)
-    private static func needsEscape(_ byte: UInt8) -> Bool {
-        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+    package mutating func byte(_ byte: UInt8) {
+        bytes.append(byte)
     }
 
-    private static func escaped(_ byte: UInt8) -> String {
+    /// `value` in double quotes, escaped.
+    package mutating func string(_ value: String) {
+        bytes.append(UInt8(ascii: "\""))
+        var value = value
+        value.withUTF8 { utf8 in
+            var runStart = 0
+            for index in utf8.indices {
+                let byte = utf8[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                escape(byte)
+                runStart = index + 1
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func escape(_ byte: UInt8) {
+        bytes.append(UInt8(ascii: "\\"))
         switch byte {
-        case UInt8(ascii: "\""): return "\\\""
-        case UInt8(ascii: "\\"): return "\\\\"
-        case UInt8(ascii: "\n"): return "\\n"
-        case UInt8(ascii: "\r"): return "\\r"
-        case UInt8(ascii: "\t"): return "\\t"
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(byte)
+        case UInt8(ascii: "\n"): bytes.append(UInt8(ascii: "n"))
+        case UInt8(ascii: "\r"): bytes.append(UInt8(ascii: "r"))
+        case UInt8(ascii: "\t"): bytes.append(UInt8(ascii: "t"))
         default:
-            let hex = String(byte, radix: 16)
-            return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            raw("u00")
+            bytes.append(Self.hexDigits[Int(byte >> 4)])
+            bytes.append(Self.hexDigits[Int(byte & 0xF)])
         }
     }
 
-    package mutating func number(_ value: Double) {
-        text += value.isFinite ? "\(value)" : "null"
+    /// A decimal integer, unquoted.
+    package mutating func integer(_ value: Int64) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        unsigned(value.magnitude)
     }
 
-    package mutating func number(_ value: some BinaryInteger) { text += "\(value)" }
+    /// A decimal integer, unquoted.
+    package mutating func unsigned(_ value: UInt64) {
+        // At most 20 digits, written backwards into a small buffer.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var value = value
+            var start = 20
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10)
+                value /= 10
+            } while value != 0
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+        }
+    }
 
-    package mutating func bool(_ value: Bool) { text += value ? "true" : "false" }
+    /// A 64-bit integer as proto3 JSON writes it: a decimal string.
+    package mutating func quoted(_ value: Int64) {
+        bytes.append(UInt8(ascii: "\""))
+        integer(value)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// An unsigned 64-bit integer (a time) as a decimal string.
+    package mutating func quoted(_ value: UInt64) {
+        bytes.append(UInt8(ascii: "\""))
+        unsigned(value)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// A double as proto3 JSON writes it: finite values as numbers (the shortest text that
+    /// reads back to the same double), the others as the strings its parsers read.
+    package mutating func double(_ value: Double) {
+        if value.isNaN {
+            raw("\"NaN\"")
+        } else if value.isInfinite {
+            value > 0 ? raw("\"Infinity\"") : raw("\"-Infinity\"")
+        } else {
+            appendDescription(of: value)
+        }
+    }
+
+    package mutating func bool(_ value: Bool) {
+        value ? raw("true") : raw("false")
+    }
+
+    /// `"…"` with the 16 lowercase hex digits of `value`, most significant first (a span id).
+    package mutating func hexID(_ value: UInt64) {
+        bytes.append(UInt8(ascii: "\""))
+        hex(value)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// `"…"` with the 32 lowercase hex digits of a trace id.
+    package mutating func hexID(high: UInt64, low: UInt64) {
+        bytes.append(UInt8(ascii: "\""))
+        hex(high)
+        hex(low)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func hex(_ value: UInt64) {
+        for shift in stride(from: 60, through: 0, by: -4) {
+            bytes.append(Self.hexDigits[Int(truncatingIfNeeded: (value >> UInt64(shift)) & 0xF)])
+        }
+    }
+
+    /// `value.description`: the shortest text that reads back as the same double
+    /// ("0.25", "1e-05", "-0.0"), a JSON number when finite.
+    private mutating func appendDescription(of value: Double) {
+        var text = value.description
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// A finite double as its shortest decimal text; NaN and infinities as `null`.
+    package mutating func number(_ value: Double) {
+        if value.isFinite { appendDescription(of: value) } else { raw("null") }
+    }
+
+    package mutating func number(_ value: some BinaryInteger) {
+        if value < 0 { integer(Int64(value)) } else { unsigned(UInt64(value)) }
+    }
 
     /// `{"k":v,...}`: `body` writes the members with ``member(_:_:)``.
     package mutating func object(_ body: (inout JSONWriter) -> Void) {
         let outer = needsComma  // an object inside a member's value has its own commas
         needsComma = false
-        text += "{"
+        byte(UInt8(ascii: "{"))
         body(&self)
-        text += "}"
+        byte(UInt8(ascii: "}"))
         needsComma = outer
     }
 
     /// One `"key":value` member of the object being written.
     package mutating func member(_ key: String, _ value: (inout JSONWriter) -> Void) {
-        if needsComma { text += "," }
+        if needsComma { byte(UInt8(ascii: ",")) }
         string(key)
-        text += ":"
+        byte(UInt8(ascii: ":"))
         value(&self)
         needsComma = true
     }
 
     package mutating func array<S: Sequence>(_ elements: S, _ element: (inout JSONWriter, S.Element) -> Void) {
-        text += "["
+        byte(UInt8(ascii: "["))
         var first = true
         for item in elements {
-            if !first { text += "," }
+            if !first { byte(UInt8(ascii: ",")) }
             first = false
             element(&self, item)
         }
-        text += "]"
+        byte(UInt8(ascii: "]"))
     }
 
     package mutating func attribute(_ value: SpanAttribute) {

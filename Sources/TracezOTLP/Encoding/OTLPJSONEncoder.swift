@@ -11,7 +11,7 @@ import Tracez
 /// attributes in the same order, by key.
 ///
 /// The resource and scope are written once, when the encoder is made; each `encode` call
-/// writes the spans into one growing array (``JSONByteWriter``), about 2.5 times the size
+/// writes the spans into one growing array (Tracez's `JSONWriter`), about 2.5 times the size
 /// of the protobuf body.
 ///
 /// Thread-safety: a value with no mutable state; `encode` may run on any number of tasks at once.
@@ -30,7 +30,7 @@ public struct OTLPJSONEncoder: Sendable {
 
     /// The request for `records`, as UTF-8 JSON.
     public func encode(_ records: [SpanRecord]) -> [UInt8] {
-        var json = JSONByteWriter(capacity: prefix.count + 8 + records.count * Self.expectedBytesPerSpan)
+        var json = JSONWriter(capacity: prefix.count + 8 + records.count * Self.expectedBytesPerSpan)
         json.append(prefix)
         for (index, record) in records.enumerated() {
             if index > 0 { json.byte(UInt8(ascii: ",")) }
@@ -45,7 +45,7 @@ public struct OTLPJSONEncoder: Sendable {
 
     /// Everything before the first span: the resource and the scope.
     static func prefix(resource: OTLPResource, scope: OTLPInstrumentationScope) -> [UInt8] {
-        var json = JSONByteWriter(capacity: 512)
+        var json = JSONWriter(capacity: 512)
         json.raw(#"{"resourceSpans":[{"resource":{"#)
         var first = true
         attributes(resource.attributes, first: &first, into: &json)
@@ -65,7 +65,7 @@ public struct OTLPJSONEncoder: Sendable {
 
     /// `,"name":` (no comma before the first member of an object).
     @inline(__always)
-    static func member(_ name: StaticString, first: inout Bool, into json: inout JSONByteWriter) {
+    static func member(_ name: StaticString, first: inout Bool, into json: inout JSONWriter) {
         if !first { json.byte(UInt8(ascii: ",")) }
         first = false
         json.byte(UInt8(ascii: "\""))
@@ -73,7 +73,7 @@ public struct OTLPJSONEncoder: Sendable {
         json.raw(#"":"#)
     }
 
-    static func span(_ record: SpanRecord, into json: inout JSONByteWriter) {
+    static func span(_ record: SpanRecord, into json: inout JSONWriter) {
         let context = record.context
         var first = true
         json.byte(UInt8(ascii: "{"))
@@ -148,7 +148,7 @@ public struct OTLPJSONEncoder: Sendable {
         json.byte(UInt8(ascii: "}"))
     }
 
-    static func event(_ event: SpanRecord.Event, into json: inout JSONByteWriter) {
+    static func event(_ event: SpanRecord.Event, into json: inout JSONWriter) {
         var first = true
         json.byte(UInt8(ascii: "{"))
         if event.nanoseconds != 0 {
@@ -164,7 +164,7 @@ public struct OTLPJSONEncoder: Sendable {
         json.byte(UInt8(ascii: "}"))
     }
 
-    static func link(_ link: SpanRecord.Link, into json: inout JSONByteWriter) {
+    static func link(_ link: SpanRecord.Link, into json: inout JSONWriter) {
         let context = link.context
         var first = true
         json.byte(UInt8(ascii: "{"))
@@ -184,14 +184,14 @@ public struct OTLPJSONEncoder: Sendable {
     }
 
     /// A `uint32` count: left out when 0 (the proto3 default), capped at `UInt32.max`.
-    static func count(_ name: StaticString, _ count: Int, first: inout Bool, into json: inout JSONByteWriter) {
+    static func count(_ name: StaticString, _ count: Int, first: inout Bool, into json: inout JSONWriter) {
         guard count > 0 else { return }
         member(name, first: &first, into: &json)
         json.unsigned(UInt64(UInt32(clamping: count)))
     }
 
     /// `"attributes":[{"key":…,"value":{…}},…]` in order of key; nothing for no attributes.
-    static func attributes(_ attributes: SpanAttributes, first: inout Bool, into json: inout JSONByteWriter) {
+    static func attributes(_ attributes: SpanAttributes, first: inout Bool, into json: inout JSONWriter) {
         guard !attributes.isEmpty else { return }
         member("attributes", first: &first, into: &json)
         json.byte(UInt8(ascii: "["))
@@ -210,7 +210,7 @@ public struct OTLPJSONEncoder: Sendable {
 
     /// An `AnyValue` object. Its one member is written even at its default value (`""`,
     /// `false`, `"0"`), so a reader sees which kind the value has.
-    static func anyValue(_ value: SpanAttribute, into json: inout JSONByteWriter) {
+    static func anyValue(_ value: SpanAttribute, into json: inout JSONWriter) {
         switch value {
         case .string(let string):
             json.raw(#"{"stringValue":"#)
@@ -258,8 +258,8 @@ public struct OTLPJSONEncoder: Sendable {
     /// `{"arrayValue":{"values":[…]}}`, or `{"arrayValue":{}}` for an empty array.
     static func array<Element>(
         _ elements: [Element],
-        into json: inout JSONByteWriter,
-        _ writeElement: (inout JSONByteWriter, Element) -> Void
+        into json: inout JSONWriter,
+        _ writeElement: (inout JSONWriter, Element) -> Void
     ) {
         guard !elements.isEmpty else {
             json.raw(#"{"arrayValue":{}}"#)
