@@ -73,10 +73,8 @@ public struct OTLPJSONEncoder: Sendable {
         json.raw(#"":"#)
     }
 
-    static func span(_ record: SpanRecord, into json: inout JSONWriter) {
-        let context = record.context
-        var first = true
-        json.byte(UInt8(ascii: "{"))
+    /// `traceId`, `spanId` and `traceState`, the members a span and a link share.
+    static func ids(of context: SpanContext, first: inout Bool, into json: inout JSONWriter) {
         member("traceId", first: &first, into: &json)
         json.hexID(high: context.traceID.high, low: context.traceID.low)
         member("spanId", first: &first, into: &json)
@@ -85,6 +83,13 @@ public struct OTLPJSONEncoder: Sendable {
             member("traceState", first: &first, into: &json)
             json.string(context.traceState.headerValue)
         }
+    }
+
+    static func span(_ record: SpanRecord, into json: inout JSONWriter) {
+        let context = record.context
+        var first = true
+        json.byte(UInt8(ascii: "{"))
+        ids(of: context, first: &first, into: &json)
         if let parent = record.parentSpanID {
             member("parentSpanId", first: &first, into: &json)
             json.hexID(parent.value)
@@ -168,14 +173,7 @@ public struct OTLPJSONEncoder: Sendable {
         let context = link.context
         var first = true
         json.byte(UInt8(ascii: "{"))
-        member("traceId", first: &first, into: &json)
-        json.hexID(high: context.traceID.high, low: context.traceID.low)
-        member("spanId", first: &first, into: &json)
-        json.hexID(context.spanID.value)
-        if !context.traceState.isEmpty {
-            member("traceState", first: &first, into: &json)
-            json.string(context.traceState.headerValue)
-        }
+        ids(of: context, first: &first, into: &json)
         attributes(link.attributes, first: &first, into: &json)
         count("droppedAttributesCount", link.droppedAttributeCount, first: &first, into: &json)
         member("flags", first: &first, into: &json)
