@@ -344,10 +344,16 @@ enum Fixtures {
 enum Thresholds {
     static var hotPath: [BenchmarkMetric: BenchmarkThresholds] {
         [
-            // Time is noisy on a shared 2-core machine: allow 50% over the recorded p90.
+            // Time is noisy on a shared 2-core machine: allow 50% over the recorded p90,
+            // and 50% under it for throughput, which is the same figure turned over.
             .wallClock: .init(relative: [.p90: 50.0]),
-            // Allocations are exact: none over the recorded p90.
-            .mallocCountTotal: .init(absolute: [.p90: 0]),
+            .throughput: .init(relative: [.p90: 50.0]),
+            // CPU time comes in 10 ms ticks per sample of 1000 operations: allow two ticks.
+            .cpuTotal: .init(absolute: [.p90: 20_000_000]),
+            // Allocations per sample of 1000 operations: the harness adds a few of its own
+            // that vary by 2 or 3 (seen in `thresholds check` on the ids), so allow 20, which is
+            // still far less than one more allocation per operation (1000).
+            .mallocCountTotal: .init(absolute: [.p90: 20]),
         ]
     }
 }
