@@ -44,6 +44,7 @@ public final class Collector: Sendable {
         var recorded = 0
         var exported = 0
         var dropped = DropCounts()
+        var spanLimits = SpanLimitCounts()
         var level = FillLevel.normal
         var isClosed = false
         var drainMark = Int.max
@@ -206,7 +207,8 @@ public final class Collector: Sendable {
                 buffered: state.count,
                 inFlight: state.inFlight,
                 waiting: state.waiting,
-                capacity: capacity
+                capacity: capacity,
+                spanLimits: state.spanLimits
             )
         }
     }
@@ -249,6 +251,7 @@ public final class Collector: Sendable {
                 state.waiting -= 1  // kept, refused, or (below) waiting again
             } else {
                 state.recorded += 1
+                state.spanLimits.add(record)
             }
             if state.isClosed {
                 state.dropped[.shutdownDeadline] += 1

@@ -18,6 +18,8 @@ public struct CollectorStatistics: Sendable, Hashable {
     /// (``OverflowPolicy/block(timeout:)`` only).
     public let waiting: Int
     public let capacity: Int
+    /// What the span limits cut from the recorded spans (they are still recorded).
+    public let spanLimits: SpanLimitCounts
 
     /// Neither exported nor dropped yet: waiting, buffered or in flight.
     public var pending: Int { waiting + buffered + inFlight }
@@ -33,7 +35,8 @@ public struct CollectorStatistics: Sendable, Hashable {
         buffered: Int,
         inFlight: Int,
         waiting: Int = 0,
-        capacity: Int
+        capacity: Int,
+        spanLimits: SpanLimitCounts = SpanLimitCounts()
     ) {
         self.name = name
         self.recorded = recorded
@@ -43,6 +46,7 @@ public struct CollectorStatistics: Sendable, Hashable {
         self.inFlight = inFlight
         self.waiting = waiting
         self.capacity = capacity
+        self.spanLimits = spanLimits
     }
 }
 
@@ -64,7 +68,8 @@ extension CollectorStatistics {
             buffered: all.reduce(0) { $0 + $1.buffered },
             inFlight: all.reduce(0) { $0 + $1.inFlight },
             waiting: all.reduce(0) { $0 + $1.waiting },
-            capacity: all.reduce(0) { $0 + $1.capacity }
+            capacity: all.reduce(0) { $0 + $1.capacity },
+            spanLimits: all.reduce(SpanLimitCounts()) { $0 + $1.spanLimits }
         )
     }
 }

@@ -13,6 +13,9 @@ public enum DropReason: String, Sendable, Hashable, CaseIterable {
     case shutdownDeadline
     /// The backend answered that it will not take the record (a permanent 4xx, or a per-item rejection).
     case rejectedByBackend
+    /// The record alone, already cut to the span limits, is larger than one request to the
+    /// backend may be: it was never sent, since the backend could only refuse it.
+    case tooLarge
 }
 
 /// A count for each ``DropReason``.
@@ -29,7 +32,7 @@ public struct DropCounts: Sendable, Hashable {
     /// All reasons summed.
     public var total: Int { counts.reduce(0, +) }
 
-    static func + (lhs: DropCounts, rhs: DropCounts) -> DropCounts {
+    public static func + (lhs: DropCounts, rhs: DropCounts) -> DropCounts {
         var sum = lhs
         for reason in DropReason.allCases { sum[reason] += rhs[reason] }
         return sum
@@ -51,6 +54,7 @@ extension DropReason {
         case .circuitOpen: 3
         case .shutdownDeadline: 4
         case .rejectedByBackend: 5
+        case .tooLarge: 6
         }
     }
 }

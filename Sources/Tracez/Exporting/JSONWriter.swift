@@ -196,7 +196,8 @@ package struct JSONWriter {
         byte(UInt8(ascii: "]"))
     }
 
-    package mutating func attribute(_ value: SpanAttribute) {
+    /// `maxTextBytes` caps the text of `stringConvertible` values, formatted here, once.
+    package mutating func attribute(_ value: SpanAttribute, maxTextBytes: Int = .max) {
         switch value {
         case .int32(let v): number(v)
         case .int64(let v): number(v)
@@ -208,18 +209,18 @@ package struct JSONWriter {
         case .doubleArray(let v): array(v) { $0.number($1) }
         case .boolArray(let v): array(v) { $0.bool($1) }
         case .stringArray(let v): array(v) { $0.string($1) }
-        case .stringConvertible(let v): string(String(describing: v))
-        case .stringConvertibleArray(let v): array(v) { $0.string(String(describing: $1)) }
+        case .stringConvertible(let v): string(SpanLimits.exportText(v, maxBytes: maxTextBytes))
+        case .stringConvertibleArray(let v): array(v) { $0.string(SpanLimits.exportText($1, maxBytes: maxTextBytes)) }
         default: raw("null")
         }
     }
 
-    package mutating func attributes(_ attributes: SpanAttributes) {
+    package mutating func attributes(_ attributes: SpanAttributes, maxTextBytes: Int = .max) {
         var pairs: [(String, SpanAttribute)] = []
         attributes.forEach { pairs.append(($0, $1)) }
         pairs.sort { $0.0 < $1.0 }  // stable output for people and diffs
         object { object in
-            for (key, value) in pairs { object.member(key) { $0.attribute(value) } }
+            for (key, value) in pairs { object.member(key) { $0.attribute(value, maxTextBytes: maxTextBytes) } }
         }
     }
 }

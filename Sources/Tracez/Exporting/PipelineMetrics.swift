@@ -18,6 +18,8 @@ final class PipelineMetrics: Sendable {
     private let buffered: Gauge
     private let fillRatio: Gauge
     private let circuitState: Gauge
+    /// What span limits cut, by kind: `attribute`, `event`, `link` (dropped), `value` (truncated).
+    private let limited: [String: Counter]
     private let last = SanitizedMutex<CollectorStatistics?>(nil)
 
     init(collector: String) {
@@ -36,6 +38,12 @@ final class PipelineMetrics: Sendable {
         buffered = Gauge(label: "tracez_collector_buffered", dimensions: dimensions)
         fillRatio = Gauge(label: "tracez_collector_fill_ratio", dimensions: dimensions)
         circuitState = Gauge(label: "tracez_circuit_state", dimensions: dimensions)
+        var limited: [String: Counter] = [:]
+        for kind in ["attribute", "event", "link"] {
+            limited[kind] = Counter(label: "tracez_span_limit_dropped_total", dimensions: dimensions + [("kind", kind)])
+        }
+        limited["value"] = Counter(label: "tracez_span_limit_truncated_total", dimensions: dimensions)
+        self.limited = limited
     }
 
     /// Brings the counters and gauges up to date with `statistics`.
@@ -51,6 +59,15 @@ final class PipelineMetrics: Sendable {
         if statistics.exported > before.exported { exported.increment(by: statistics.exported - before.exported) }
         for reason in DropReason.allCases where statistics.dropped[reason] > before.dropped[reason] {
             dropped[reason]?.increment(by: statistics.dropped[reason] - before.dropped[reason])
+        }
+        let cut = statistics.spanLimits
+        let cutBefore = before.spanLimits
+        let kinds: [(kind: String, now: Int, then: Int)] = [
+            ("attribute", cut.droppedAttributes, cutBefore.droppedAttributes), ("event", cut.droppedEvents, cutBefore.droppedEvents),
+            ("link", cut.droppedLinks, cutBefore.droppedLinks), ("value", cut.truncatedValues, cutBefore.truncatedValues),
+        ]
+        for (kind, now, then) in kinds where now > then {
+            limited[kind]?.increment(by: now - then)
         }
         buffered.record(statistics.buffered)
         fillRatio.record(Double(statistics.buffered) / Double(max(statistics.capacity, 1)))

@@ -160,6 +160,9 @@ public final class StdoutExporter: Exporter {
         case .ok: line += "  ok"
         case nil: break
         }
+        var cut = SpanLimitCounts()
+        cut.add(span)
+        if !cut.isZero { line += "  (limits: \(cut))" }
         return line + attributeSummary(span.attributes)
     }
 
@@ -222,14 +225,15 @@ public final class StdoutExporter: Exporter {
                     }
                 }
             }
-            o.member("attributes") { $0.attributes(span.attributes) }
+            let maxTextBytes = span.maxAttributeValueBytes
+            o.member("attributes") { $0.attributes(span.attributes, maxTextBytes: maxTextBytes) }
             if !span.events.isEmpty {
                 o.member("events") { w in
                     w.array(span.events) { w, event in
                         w.object { e in
                             e.member("name") { $0.string(event.name) }
                             e.member("timeUnixNano") { $0.number(event.nanoseconds) }
-                            e.member("attributes") { $0.attributes(event.attributes) }
+                            e.member("attributes") { $0.attributes(event.attributes, maxTextBytes: maxTextBytes) }
                         }
                     }
                 }
@@ -240,7 +244,7 @@ public final class StdoutExporter: Exporter {
                         w.object { l in
                             l.member("traceId") { $0.string(link.context.traceID.hexString) }
                             l.member("spanId") { $0.string(link.context.spanID.hexString) }
-                            l.member("attributes") { $0.attributes(link.attributes) }
+                            l.member("attributes") { $0.attributes(link.attributes, maxTextBytes: maxTextBytes) }
                         }
                     }
                 }

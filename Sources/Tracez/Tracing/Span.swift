@@ -64,6 +64,9 @@ public final class Span: Tracing.Span, @unchecked Sendable {
         var truncatedValues = 0
         var hasEnded = false
         var endNanoseconds: UInt64 = 0
+        /// The tracer's ``SpanLimits/maxAttributeValueBytes``, kept at the end for exporters,
+        /// which format `stringConvertible` values and cut them to it.
+        var maxAttributeValueBytes = SpanLimits().maxAttributeValueBytes
         /// Set by `_modify`: values not yet checked against ``SpanLimits/maxAttributeValueBytes``.
         var attributesNeedLengthCheck = false
         /// The attributes of a full span before a change, so the change cannot push them out.
@@ -92,7 +95,15 @@ public final class Span: Tracing.Span, @unchecked Sendable {
         self.kind = kind
         self.startNanoseconds = startNanoseconds
         self.parentContext = parentContext
-        self.state = State(name: name, tracer: tracer)
+        var state = State(name: name, tracer: tracer)
+        if let tracer {
+            let name = tracer.configuration.limits.capped(name, to: tracer.configuration.limits.maxNameBytes)
+            if name.cut {
+                state.name = name.text
+                state.truncatedValues = 1
+            }
+        }
+        self.state = state
     }
 
     /// An already ended span holding `state`: the storage of a ``SpanRecord`` made by its public initializer.
@@ -181,8 +192,11 @@ public final class Span: Tracing.Span, @unchecked Sendable {
         get { withLock { $0.name } }
         set {
             withLock { state in
-                guard state.tracer != nil, !state.hasEnded else { return }
-                state.name = newValue.isEmpty ? "unnamed" : newValue
+                guard let tracer = state.tracer, !state.hasEnded else { return }
+                let limits = tracer.configuration.limits
+                let name = limits.capped(newValue.isEmpty ? "unnamed" : newValue, to: limits.maxNameBytes)
+                state.name = name.text
+                if name.cut { state.truncatedValues += 1 }
             }
         }
     }
@@ -286,12 +300,18 @@ public final class Span: Tracing.Span, @unchecked Sendable {
     }
 
     /// Sets the status. `ok` is final: once set, later changes are ignored.
-    /// An `error` without a message keeps an earlier error's message.
+    /// An `error` without a message keeps an earlier error's message. A message longer than
+    /// ``SpanLimits/maxAttributeValueBytes`` is cut and counted.
     public func setStatus(_ status: SpanStatus) {
         withLock { state in
-            guard state.tracer != nil, !state.hasEnded, state.status?.code != .ok else { return }
+            guard let tracer = state.tracer, !state.hasEnded, state.status?.code != .ok else { return }
             if status.code == .error, status.message == nil, let message = state.status?.message {
                 state.status = SpanStatus(code: .error, message: message)
+            } else if let message = status.message {
+                let limits = tracer.configuration.limits
+                let capped = limits.capped(message, to: limits.maxAttributeValueBytes)
+                state.status = capped.cut ? SpanStatus(code: status.code, message: capped.text) : status
+                if capped.cut { state.truncatedValues += 1 }
             } else {
                 state.status = status
             }
@@ -302,20 +322,22 @@ public final class Span: Tracing.Span, @unchecked Sendable {
         withLock { state in
             guard let tracer = state.tracer, !state.hasEnded else { return }
             let limits = tracer.configuration.limits
-            var attributes = event.attributes
-            let cut = limits.enforce(on: &attributes, maxCount: limits.maxAttributesPerEvent)
-            let recordEvent = SpanRecord.Event(
-                name: event.name,
-                nanoseconds: event.nanosecondsSinceEpoch,
-                attributes: attributes,
-                droppedAttributeCount: cut.dropped
-            )
-            state.truncatedValues += cut.truncated
             guard state.events.count < limits.maxEvents else {
                 state.droppedEvents += 1
                 return
             }
-            state.events.append(recordEvent)  // the first one inline: no allocation
+            var attributes = event.attributes
+            let cut = limits.enforce(on: &attributes, maxCount: limits.maxAttributesPerEvent)
+            let name = limits.capped(event.name, to: limits.maxNameBytes)
+            state.truncatedValues += cut.truncated + (name.cut ? 1 : 0)
+            state.events.append(  // the first one inline: no allocation
+                SpanRecord.Event(
+                    name: name.text,
+                    nanoseconds: event.nanosecondsSinceEpoch,
+                    attributes: attributes,
+                    droppedAttributeCount: cut.dropped
+                )
+            )
         }
     }
 
@@ -340,20 +362,15 @@ public final class Span: Tracing.Span, @unchecked Sendable {
         let linked = link.context.spanContext
         withLock { state in
             guard let tracer = state.tracer, !state.hasEnded else { return }
-            guard let linked else {
+            let limits = tracer.configuration.limits
+            guard let linked, state.links.count < limits.maxLinks else {
                 state.droppedLinks += 1
                 return
             }
-            let limits = tracer.configuration.limits
             var attributes = link.attributes
             let cut = limits.enforce(on: &attributes, maxCount: limits.maxAttributesPerEvent)
-            let recordLink = SpanRecord.Link(context: linked, attributes: attributes, droppedAttributeCount: cut.dropped)
             state.truncatedValues += cut.truncated
-            guard state.links.count < limits.maxLinks else {
-                state.droppedLinks += 1
-                return
-            }
-            state.links.append(recordLink)
+            state.links.append(SpanRecord.Link(context: linked, attributes: attributes, droppedAttributeCount: cut.dropped))
         }
     }
 
@@ -371,6 +388,7 @@ public final class Span: Tracing.Span, @unchecked Sendable {
             }
             state.hasEnded = true
             state.endNanoseconds = max(startNanoseconds, endNanoseconds)
+            state.maxAttributeValueBytes = tracer.configuration.limits.maxAttributeValueBytes
             state.tracer = nil  // see `State.tracer`
             return tracer
         }

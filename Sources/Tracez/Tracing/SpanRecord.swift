@@ -49,8 +49,17 @@ public struct SpanRecord: Sendable {
     public var droppedEventCount: Int { span.finished.droppedEvents }
     /// Links cut by ``SpanLimits/maxLinks``, or pointing at a context without a span.
     public var droppedLinkCount: Int { span.finished.droppedLinks }
-    /// String values shortened by ``SpanLimits/maxAttributeValueBytes`` (on the span, its events and links).
+    /// Strings cut by ``SpanLimits``: attribute values and status messages, names, and keys
+    /// (on the span, its events and links).
     public var truncatedValueCount: Int { span.finished.truncatedValues }
+    /// The ``SpanLimits/maxAttributeValueBytes`` of the tracer that recorded the span.
+    package var maxAttributeValueBytes: Int { span.finished.maxAttributeValueBytes }
+
+    /// A `stringConvertible` attribute value as an exporter sends it: formatted once, now,
+    /// and cut to the span's ``SpanLimits/maxAttributeValueBytes``.
+    package func exportText(_ value: any CustomStringConvertible) -> String {
+        SpanLimits.exportText(value, maxBytes: maxAttributeValueBytes)
+    }
 
     public init(
         context: SpanContext,

@@ -316,7 +316,7 @@ import Testing
 
         let expected: [DropReason: Int] = [
             .bufferFull: 3, .overwritten: 0, .exportFailed: 1,
-            .circuitOpen: 1, .shutdownDeadline: 1, .rejectedByBackend: 0,
+            .circuitOpen: 1, .shutdownDeadline: 1, .rejectedByBackend: 0, .tooLarge: 0,
         ]
         for reason in DropReason.allCases {
             #expect(collector.droppedCount(for: reason) == expected[reason], "\(reason)")
