@@ -34,7 +34,11 @@ import TracezTestSupport
         #expect(JSONParser.parse("-0") == .number(-0.0))
         #expect(JSONParser.parse("1e-7") == .number(1e-7))
         #expect(JSONParser.parse("1.5E+300") == .number(1.5e300))
-        #expect(JSONParser.parse(" 12 ") == .number(12))
+        #expect(JSONParser.parse(" 12 ") == .integer(12))
+        #expect(JSONParser.parse("9223372036854775807") == .integer(.max))
+        #expect(JSONParser.parse("-9223372036854775808") == .integer(.min))
+        #expect(JSONParser.parse("9223372036854775808") == .number(9_223_372_036_854_775_808))  // past Int64: a double
+        #expect(JSONParser.parse("12.0") == .number(12))
     }
 
     @Test(arguments: [
@@ -82,6 +86,9 @@ import TracezTestSupport
             // the numbers it reads have other types (`i`, `q`, `d`).
             guard let number = theirs as? NSNumber, isBoolean(number) else { return false }
             return number.boolValue == bool
+        case .integer(let integer):
+            guard let value = theirs as? NSNumber, !isBoolean(value) else { return false }
+            return value.int64Value == integer || value.doubleValue == Double(integer)
         case .number(let number):
             guard let value = theirs as? NSNumber, !isBoolean(value) else { return false }
             // Foundation on Linux is sometimes a few units in the last place off (it reads

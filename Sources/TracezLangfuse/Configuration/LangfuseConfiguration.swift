@@ -34,6 +34,9 @@ public struct LangfuseConfiguration: Sendable {
     public var mask: (@Sendable (JSONValue) -> JSONValue)?
     /// Values longer than this (JSON bytes) are replaced by a truncation marker and counted.
     public var maxValueBytes: Int
+    /// Values whose objects and arrays nest deeper than this are replaced by a truncation
+    /// marker and counted, instead of being followed (default 128).
+    public var maxValueDepth: Int
 
     public static let defaultBaseURL = "https://cloud.langfuse.com"
 
@@ -49,7 +52,8 @@ public struct LangfuseConfiguration: Sendable {
         timeout: Duration = .seconds(10),
         sendsNewObservationTypes: Bool = false,
         mask: (@Sendable (JSONValue) -> JSONValue)? = nil,
-        maxValueBytes: Int = LangfuseValues.defaultMaxValueBytes
+        maxValueBytes: Int = LangfuseValues.defaultMaxValueBytes,
+        maxValueDepth: Int = JSONValue.defaultMaxDepth
     ) throws(LangfuseConfigurationError) {
         self.publicKey = publicKey
         self.secretKey = secretKey
@@ -61,6 +65,7 @@ public struct LangfuseConfiguration: Sendable {
         self.sendsNewObservationTypes = sendsNewObservationTypes
         self.mask = mask
         self.maxValueBytes = maxValueBytes
+        self.maxValueDepth = maxValueDepth
         try validate()
     }
 
@@ -78,6 +83,7 @@ public struct LangfuseConfiguration: Sendable {
             throw .invalidEnvironment(environment)
         }
         guard maxValueBytes >= 256 else { throw .invalidValue(field: "maxValueBytes", reason: "must be at least 256, got \(maxValueBytes)") }
+        guard maxValueDepth >= 1 else { throw .invalidValue(field: "maxValueDepth", reason: "must be at least 1, got \(maxValueDepth)") }
     }
 
     /// `pk-lf-…1234`: enough to tell keys apart, never enough to use one.

@@ -120,6 +120,13 @@ struct JSONParser {
             guard digits() > 0 else { return nil }
         }
         let token = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+        // A whole number without fraction or exponent stays an integer while it fits (but -0,
+        // which only a double holds).
+        if token != "-0", !token.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 | 0x20 == UInt8(ascii: "e") }),
+            let integer = Int64(token)
+        {
+            return .integer(integer)
+        }
         return Double(token).map(JSONValue.number)
     }
 

@@ -3,9 +3,16 @@ import Tracez
 
 /// A JSON value: what input, output and metadata become before they leave the process,
 /// and what a redaction hook (``LangfuseConfiguration/mask``) sees and returns.
+///
+/// Integers are kept apart from other numbers (``integer(_:)``), so that a count such as a
+/// token usage of `Int64.max` reaches the backend as the integer it is, not as a rounded
+/// `9.223372036854776e+18`.
 public indirect enum JSONValue: Sendable, Hashable, Codable {
     case null
     case bool(Bool)
+    /// A whole number that fits in 64 bits.
+    case integer(Int64)
+    /// Any other number.
     case number(Double)
     case string(String)
     case array([JSONValue])
@@ -17,6 +24,8 @@ public indirect enum JSONValue: Sendable, Hashable, Codable {
             self = .null
         } else if let bool = try? container.decode(Bool.self) {
             self = .bool(bool)
+        } else if let integer = try? container.decode(Int64.self) {
+            self = .integer(integer)
         } else if let number = try? container.decode(Double.self) {
             self = .number(number)
         } else if let string = try? container.decode(String.self) {
@@ -33,6 +42,7 @@ public indirect enum JSONValue: Sendable, Hashable, Codable {
         switch self {
         case .null: try container.encodeNil()
         case .bool(let bool): try container.encode(bool)
+        case .integer(let integer): try container.encode(integer)
         case .number(let number): try container.encode(number.isFinite ? number : 0)  // JSON has no NaN
         case .string(let string): try container.encode(string)
         case .array(let array): try container.encode(array)
@@ -40,14 +50,51 @@ public indirect enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 
-    /// Any `Encodable` as a JSON value, through Foundation's `JSONEncoder`.
-    /// NaN and infinities become strings rather than failing the whole value.
-    public init(encoding value: some Encodable) throws {
-        let encoder = JSONEncoder()
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        let data = try encoder.encode(value)
-        // JSONEncoder's output is JSON; only nesting deeper than the parser follows needs JSONDecoder.
-        self = try JSONParser.parse(String(decoding: data, as: UTF8.self)) ?? JSONDecoder().decode(JSONValue.self, from: data)
+    /// Containers nested at most, by default, in a value the typed API sends: deeper values
+    /// become a marker (``LangfuseConfiguration/maxValueDepth``).
+    public static let defaultMaxDepth = 128
+
+    /// Any `Encodable` as a JSON value.
+    ///
+    /// Dates become ISO-8601 text, NaN and infinities the strings `"NaN"`, `"Infinity"` and
+    /// `"-Infinity"`. A value with containers nested deeper than `maxDepth` throws instead of
+    /// being followed, so no input can exhaust the stack.
+    public init(encoding value: some Encodable, maxDepth: Int = JSONValue.defaultMaxDepth) throws {
+        self = try JSONValueEncoder(maxDepth: maxDepth).encode(value)
+    }
+
+    /// Whether containers nest more than `limit` deep in this value. Walks the value with a
+    /// stack of its own, not the call stack, so it is safe on any value.
+    public func isNested(deeperThan limit: Int) -> Bool {
+        var stack: [(value: JSONValue, depth: Int)] = [(self, 0)]
+        while let (value, depth) = stack.popLast() {
+            switch value {
+            case .array(let values):
+                guard depth + 1 <= limit else { return true }
+                for value in values { stack.append((value, depth + 1)) }
+            case .object(let fields):
+                guard depth + 1 <= limit else { return true }
+                for value in fields.values { stack.append((value, depth + 1)) }
+            default:
+                continue
+            }
+        }
+        return false
+    }
+
+    /// Lets go of `value` one level at a time. Swift releases an enum's nested payloads
+    /// recursively, one stack frame per level, so the last reference to a value deeper than
+    /// any limit must be dropped this way. Each value taken off the stack is released while
+    /// its children are still held by the stack, so no release goes deeper than one level.
+    static func releaseIteratively(_ value: consuming JSONValue) {
+        var stack: [JSONValue] = [value]
+        while let next = stack.popLast() {
+            switch next {
+            case .array(let values): stack.append(contentsOf: values)
+            case .object(let fields): stack.append(contentsOf: fields.values)
+            default: break
+            }
+        }
     }
 
     /// Compact JSON text with sorted keys.
@@ -56,34 +103,61 @@ public indirect enum JSONValue: Sendable, Hashable, Codable {
     /// "Langfuse ingestion JSON encode, generation (per event)" spent most of its time creating
     /// encoders. Whole numbers up to 2^53 are written without a fraction (`120`, not `120.0`),
     /// as Langfuse's integer fields need; NaN and infinities, which JSON cannot hold, as 0.
+    /// Walks the value with a stack of its own, so any depth is safe.
     public var jsonText: String {
         var writer = JSONWriter()
         write(to: &writer)
         return writer.text
     }
 
-    private func write(to writer: inout JSONWriter) {
-        switch self {
-        case .null:
-            writer.raw("null")
-        case .bool(let bool):
-            writer.bool(bool)
-        case .number(let number):
-            if !number.isFinite {
-                writer.raw("0")
-            } else if number == number.rounded(), abs(number) <= 9_007_199_254_740_992 {
-                writer.number(Int64(number))
-            } else {
-                writer.number(number)
-            }
-        case .string(let string):
-            writer.string(string)
-        case .array(let values):
-            writer.array(values) { writer, value in value.write(to: &writer) }
-        case .object(let fields):
-            writer.object { writer in
-                for key in fields.keys.sorted() {
-                    writer.member(key) { writer in fields[key]!.write(to: &writer) }
+    /// What is left to write: a value, or the punctuation and keys between values.
+    private enum Step {
+        case value(JSONValue)
+        case byte(UInt8)
+        case key(String, first: Bool)
+    }
+
+    func write(to writer: inout JSONWriter) {
+        var steps: [Step] = [.value(self)]
+        while let step = steps.popLast() {
+            switch step {
+            case .byte(let byte):
+                writer.byte(byte)
+            case .key(let key, let first):
+                if !first { writer.byte(UInt8(ascii: ",")) }
+                writer.string(key)
+                writer.byte(UInt8(ascii: ":"))
+            case .value(.null):
+                writer.raw("null")
+            case .value(.bool(let bool)):
+                writer.bool(bool)
+            case .value(.integer(let integer)):
+                writer.number(integer)
+            case .value(.number(let number)):
+                if !number.isFinite {
+                    writer.raw("0")
+                } else if number == number.rounded(), abs(number) <= 9_007_199_254_740_992 {
+                    writer.number(Int64(number))
+                } else {
+                    writer.number(number)
+                }
+            case .value(.string(let string)):
+                writer.string(string)
+            case .value(.array(let values)):
+                writer.byte(UInt8(ascii: "["))
+                steps.append(.byte(UInt8(ascii: "]")))
+                // Pushed last to first, so they come off the stack in order.
+                for (index, value) in values.enumerated().reversed() {
+                    steps.append(.value(value))
+                    if index > 0 { steps.append(.byte(UInt8(ascii: ","))) }
+                }
+            case .value(.object(let fields)):
+                writer.byte(UInt8(ascii: "{"))
+                steps.append(.byte(UInt8(ascii: "}")))
+                let keys = fields.keys.sorted()
+                for (index, key) in keys.enumerated().reversed() {
+                    steps.append(.value(fields[key]!))
+                    steps.append(.key(key, first: index == 0))
                 }
             }
         }

@@ -14,6 +14,7 @@ public enum LangfuseValues {
     struct Settings: Sendable {
         var mask: (@Sendable (JSONValue) -> JSONValue)?
         var maxValueBytes: Int
+        var maxDepth: Int = JSONValue.defaultMaxDepth
         var defaults: TraceAttributes
     }
 
@@ -25,53 +26,72 @@ public enum LangfuseValues {
     private static let truncated = Atomic<Int>(0)
     private static let unencodable = Atomic<Int>(0)
 
-    /// Sets the redaction hook, the size cap, and the trace fields every observation starts
-    /// with (environment and release from the configuration), for observations from now on.
+    /// Sets the redaction hook, the size and depth caps, and the trace fields every observation
+    /// starts with (environment and release from the configuration), for observations from now on.
     public static func install(
         mask: (@Sendable (JSONValue) -> JSONValue)?,
         maxValueBytes: Int = defaultMaxValueBytes,
+        maxDepth: Int = JSONValue.defaultMaxDepth,
         defaults: TraceAttributes = TraceAttributes()
     ) {
-        settings.withLock { $0 = Settings(mask: mask, maxValueBytes: max(256, maxValueBytes), defaults: defaults) }
+        settings.withLock {
+            $0 = Settings(mask: mask, maxValueBytes: max(256, maxValueBytes), maxDepth: max(1, maxDepth), defaults: defaults)
+        }
     }
 
     /// The trace fields every observation starts with.
     static var defaults: TraceAttributes { settings.withLock { $0.defaults } }
 
-    /// Values replaced by a truncation marker because they were over the cap, since the process started.
+    /// Values replaced by a truncation marker because they were over the size cap or nested
+    /// deeper than the depth cap, since the process started.
     public static var truncatedCount: Int { truncated.load(ordering: .relaxed) }
-    /// Values that `JSONEncoder` refused, sent as a marker instead, since the process started.
+    /// Values that could not be encoded, sent as a marker instead, since the process started.
     public static var unencodableCount: Int { unencodable.load(ordering: .relaxed) }
 
-    /// `value` as the JSON text to send: encoded, masked, and within the cap.
+    /// `value` as the JSON text to send: encoded, masked, and within the caps.
     ///
-    /// Never fails: a value that cannot be encoded becomes `{"tracez.unencodable": "<reason>"}`,
-    /// one over the cap becomes `{"tracez.truncated": true, "bytes": N, "preview": "…"}`;
-    /// both are counted.
+    /// Never fails, and never follows a value deeper than the depth cap (nor a mask's answer):
+    /// - a value that cannot be encoded becomes `{"tracez.unencodable": "<type>"}`;
+    /// - one nested deeper than the cap becomes
+    ///   `{"tracez.truncated": true, "reason": "nested deeper than 128 levels"}`;
+    /// - one over the size cap becomes
+    ///   `{"tracez.truncated": true, "reason": "over 65536 bytes", "bytes": N, "preview": "…"}`.
+    /// Each is counted (``unencodableCount``, ``truncatedCount``).
     static func jsonText(_ value: some Encodable) -> String {
         let current = settings.withLock { $0 }
+        let tooDeep = JSONValue.object([
+            "tracez.truncated": .bool(true),
+            "reason": .string("nested deeper than \(current.maxDepth) levels"),
+        ])
         var json: JSONValue
         do {
-            json = try JSONValue(encoding: value)
+            json = try JSONValue(encoding: value, maxDepth: current.maxDepth)
+        } catch is JSONValueEncoder.TooDeep {
+            truncated.add(1, ordering: .relaxed)
+            return tooDeep.jsonText
         } catch {
             unencodable.add(1, ordering: .relaxed)
             json = .object(["tracez.unencodable": .string(String(describing: type(of: value)))])
         }
-        if let mask = current.mask { json = mask(json) }
+        if let mask = current.mask {
+            json = mask(json)
+            // The mask is the user's code: its answer is measured like any other value.
+            if json.isNested(deeperThan: current.maxDepth) {
+                truncated.add(1, ordering: .relaxed)
+                JSONValue.releaseIteratively(consume json)  // ours alone, and deep enough to exhaust the stack
+                return tooDeep.jsonText
+            }
+        }
         let text = json.jsonText
         let bytes = text.utf8.count
         guard bytes > current.maxValueBytes else { return text }
         truncated.add(1, ordering: .relaxed)
-        // A preview on a scalar boundary, leaving room for the marker around it.
-        var preview = ""
-        var used = 0
-        for scalar in text.unicodeScalars {
-            used += String(scalar).utf8.count
-            if used > current.maxValueBytes / 2 { break }
-            preview.unicodeScalars.append(scalar)
-        }
+        // A preview on a scalar boundary, leaving room for the marker around it (escaping
+        // at most doubles it).
+        let preview = text.truncatedToUTF8Bytes(current.maxValueBytes / 4)
         return JSONValue.object([
             "tracez.truncated": .bool(true),
+            "reason": .string("over \(current.maxValueBytes) bytes"),
             "bytes": .number(Double(bytes)),
             "preview": .string(preview),
         ]).jsonText

@@ -70,7 +70,15 @@ public struct Observation: Sendable {
         if let input { details["input"] = input }
         if let output { details["output"] = output }
         if let total { details["total"] = total }
-        span.attributes[Name.usageDetails] = LangfuseValues.jsonText(details.filter { $0.value >= 0 })
+        // Written as integers, not through `JSONValue` (whose numbers are doubles): Langfuse
+        // refuses a whole generation whose usage holds `9.223372036854776e+18`.
+        var writer = JSONWriter()
+        writer.object { object in
+            for key in details.keys.sorted() where details[key]! >= 0 {
+                object.member(key) { $0.number(details[key]!) }
+            }
+        }
+        span.attributes[Name.usageDetails] = writer.text
     }
 
     /// Costs in USD, by the same names as the usage. Negative or non-finite costs are left out.
