@@ -267,3 +267,83 @@ extension JSONValue {
         return nil
     }
 }
+
+extension LangfuseTests.ExporterTests {
+    /// Records of about 900 KB each: three children and their parent split a batch so that
+    /// the parent's `trace-create` travels in the first request and its `span-create` in the
+    /// second.
+    func recordRecordSplitAcrossTwoRequests(_ tracer: Tracer) async {
+        LangfuseValues.install(mask: nil, maxValueBytes: 60_000)
+        func fill(_ observation: Observation) {
+            observation.setInput(String(repeating: "i", count: 59_000))
+            observation.setOutput(String(repeating: "o", count: 59_000))
+            for index in 0..<13 { observation.setMetadata("m\(index)", String(repeating: "m", count: 59_000)) }
+        }
+        await tracer.withObservation("parent") { parent in
+            for index in 0..<3 { await tracer.withObservation("child \(index)") { fill($0) } }
+            fill(parent)
+        }
+    }
+
+    /// A record whose events are refused in one request and fail transiently in another is
+    /// rejected, whichever request failed first, and the same as with no fault at all.
+    @Test(arguments: [
+        [TestBackend.Reply.status(503), .status(413, body: #"{"message":"too big"}"#)],
+        [.status(413, body: #"{"message":"too big"}"#), .status(503)],
+    ])
+    func aRecordSplitAcrossRequestsIsRejectedWhateverFailedFirst(_ faults: [TestBackend.Reply]) async throws {
+        let setup = try await makeSetup(api: .ingestion)
+        defer { LangfuseValues.install(mask: nil) }
+        setup.server.fail(next: faults)
+        await recordRecordSplitAcrossTwoRequests(setup.tracer)
+        let statistics = await setup.tracer.shutdown(deadline: .now + .seconds(30))
+        let names = setup.server.events.compactMap { ($0["body"] as? [String: Any])?["name"] as? String }
+        #expect(!names.contains("parent"))
+        #expect(statistics.dropped[.rejectedByBackend] >= 1)
+        #expect(statistics.dropped[.exportFailed] == 0)
+        #expect(statistics.isBalanced)
+        // The parent's span-create went out in a request of its own, once: a refusal is final.
+        let batches = setup.server.backend.requests.compactMap { request in
+            (try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any])?["batch"] as? [[String: Any]]
+        }
+        #expect(batches.count >= 2)
+        let parentSpanCreates = batches.joined().filter { event in
+            event["type"] as? String == "span-create" && (event["body"] as? [String: Any])?["name"] as? String == "parent"
+        }
+        #expect(parentSpanCreates.count == 1)
+        try await setup.server.stop()
+    }
+
+    @Test func theSameRecordWithoutFaultsIsRejectedToo() async throws {
+        let setup = try await makeSetup(api: .ingestion)
+        defer { LangfuseValues.install(mask: nil) }
+        setup.server.failEvents { event in
+            (event["type"] as? String == "span-create" && (event["body"] as? [String: Any])?["name"] as? String == "parent") ? 413 : nil
+        }
+        await recordRecordSplitAcrossTwoRequests(setup.tracer)
+        let statistics = await setup.tracer.shutdown(deadline: .now + .seconds(30))
+        #expect(statistics.dropped[.rejectedByBackend] == 1)
+        #expect(statistics.exported == 3)
+        #expect(statistics.isBalanced)
+        #expect(setup.server.ingestionRequests == 2)
+        try await setup.server.stop()
+    }
+
+    @Test func aRecordWithAnEventTooLargeToSendIsCountedAndNeverSent() async throws {
+        // Tags are not shrunk to fit: 128 tags of 100 KB make a trace event of 12 MB.
+        let setup = try await makeSetup(api: .ingestion)
+        let tags = (0..<128).map { "\($0)-" + String(repeating: "t", count: 100_000) }
+        await setup.tracer.withTrace(TraceAttributes(name: "huge tags", tags: tags)) {
+            await setup.tracer.withObservation("root") { _ in }
+        }
+        await setup.tracer.withObservation("fine") { _ in }
+        let statistics = await setup.tracer.shutdown(deadline: .now + .seconds(30))
+        #expect(statistics.dropped[.tooLarge] == 1)
+        #expect(statistics.exported == 1)
+        #expect(statistics.isBalanced)
+        #expect(setup.server.largestIngestionRequest <= LangfuseExporter.maxRequestBytes)
+        let names = setup.server.events.compactMap { ($0["body"] as? [String: Any])?["name"] as? String }
+        #expect(names == ["fine", "fine"] || names == ["fine"])  // its trace-create and span-create
+        try await setup.server.stop()
+    }
+}

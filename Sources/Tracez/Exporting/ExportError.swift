@@ -14,6 +14,59 @@ public enum ExportError: Error, Sendable {
     /// good, `retry` should be sent again (a transient per-item failure), and the
     /// rest were accepted. Used for OTLP partial success and Langfuse's 207.
     case partial(rejectedCount: Int, retry: [SpanRecord], reason: String)
+    /// The records of the batch fared differently: `dropped` were given up, by reason
+    /// (``DropReason/rejectedByBackend`` for a per-record refusal, ``DropReason/tooLarge`` for
+    /// one too large to send), `retry` should be sent again (after `retryAfter`, if the
+    /// backend asked), and the rest were accepted. What an exporter throws when it sent one
+    /// batch as several requests; see ``combining(_:dropped:)``.
+    case perRecord(dropped: DropCounts, retry: [SpanRecord], retryAfter: Duration? = nil, reason: String)
+}
+
+extension ExportError {
+    /// One error for a batch sent as several requests, each given as its records and what
+    /// became of them (`nil`: accepted), plus the records given up before any request
+    /// (`dropped`). `nil` when every record was accepted.
+    ///
+    /// A single request's error is returned as it is. A part that failed whole and
+    /// transiently is retried whole; when every record is to be retried, the result is
+    /// ``transient(reason:retryAfter:)``, which the circuit breaker counts as an outage.
+    public static func combining(_ parts: [(records: [SpanRecord], error: ExportError?)], dropped: DropCounts = DropCounts()) -> ExportError? {
+        if parts.count == 1, dropped.total == 0 { return parts[0].error }
+        var drops = dropped
+        var retry: [SpanRecord] = []
+        var retryAfter: Duration?
+        var reasons: [String] = []
+        var accepted = 0
+        for (records, error) in parts {
+            switch error {
+            case nil:
+                accepted += records.count
+            case .transient(let reason, let after)?:
+                retry += records
+                if let after { retryAfter = max(retryAfter ?? .zero, after) }
+                reasons.append(reason)
+            case .rejected(_, let reason)?:
+                drops[.rejectedByBackend] += records.count
+                reasons.append(reason)
+            case .partial(let rejectedCount, let again, let reason)?:
+                drops[.rejectedByBackend] += min(rejectedCount, records.count)
+                retry += again
+                accepted += max(0, records.count - rejectedCount - again.count)
+                reasons.append(reason)
+            case .perRecord(let partDrops, let again, let after, let reason)?:
+                drops = drops + partDrops
+                retry += again
+                if let after { retryAfter = max(retryAfter ?? .zero, after) }
+                accepted += max(0, records.count - partDrops.total - again.count)
+                reasons.append(reason)
+            }
+        }
+        if dropped.total > 0 { reasons.insert("\(dropped.total) records too large to send", at: 0) }
+        guard !retry.isEmpty || drops.total > 0 else { return nil }
+        let reason = reasons.prefix(3).joined(separator: "; ") + (reasons.count > 3 ? " (and \(reasons.count - 3) more)" : "")
+        if drops.total == 0, accepted == 0 { return .transient(reason: reason, retryAfter: retryAfter) }
+        return .perRecord(dropped: drops, retry: retry, retryAfter: retryAfter, reason: reason)
+    }
 }
 
 extension ExportError: CustomStringConvertible {
@@ -25,6 +78,8 @@ extension ExportError: CustomStringConvertible {
             "rejected by backend" + (status.map { " with status \($0)" } ?? "") + ": \(reason)"
         case .partial(let rejectedCount, let retry, let reason):
             "partly accepted: \(rejectedCount) rejected, \(retry.count) to retry: \(reason)"
+        case .perRecord(let dropped, let retry, _, let reason):
+            "records fared differently: \(dropped.total) dropped (\(dropped)), \(retry.count) to retry: \(reason)"
         }
     }
 }

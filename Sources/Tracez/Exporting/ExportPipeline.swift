@@ -333,6 +333,23 @@ public final class ExportPipeline: Service, Sendable {
                     guard !toRetry.isEmpty else { return .done }
                     pending = toRetry
                     failure = (reason, nil, false)  // the backend answered: not an outage
+                case .perRecord(let drops, let retry, let retryAfter, let reason):
+                    var given = 0
+                    for dropReason in DropReason.allCases {
+                        let count = min(drops[dropReason], pending.count - given)
+                        drop(count, dropReason)
+                        given += count
+                    }
+                    let toRetry = Array(retry.prefix(pending.count - given))
+                    let accepted = pending.count - given - toRetry.count
+                    collector.markExported(accepted)
+                    exported += accepted
+                    if given > 0 {
+                        logFailure("dropped", "records of a batch were given up", ["records": "\(given)", "reasons": "\(drops)", "reason": "\(reason)"])
+                    }
+                    guard !toRetry.isEmpty else { return .done }
+                    pending = toRetry
+                    failure = (reason, retryAfter, false)  // the backend answered: not an outage
                 case .transient(let reason, let retryAfter):
                     failure = (reason, retryAfter, true)
                 }

@@ -44,7 +44,14 @@ struct IngestionEncoder: Sendable {
         events.reserveCapacity(records.count + records.count / 4)
         for (index, record) in records.enumerated() {
             var attributes: [String: SpanAttribute] = [:]
-            record.attributes.forEach { key, value in attributes[key] = value }
+            record.attributes.forEach { key, value in
+                // `stringConvertible` values are formatted here, once, within the span's limit.
+                switch value {
+                case .stringConvertible(let convertible): attributes[key] = .string(record.exportText(convertible))
+                case .stringConvertibleArray(let convertibles): attributes[key] = .stringArray(convertibles.map { record.exportText($0) })
+                default: attributes[key] = value
+                }
+            }
             if case .string(let body)? = attributes[Name.scoreBody] {
                 let parsed = Self.json(body)
                 events.append(IngestionEvent(id: "\(record.spanID.hexString)-score", type: "score-create", body: parsed, record: index))
@@ -78,7 +85,7 @@ struct IngestionEncoder: Sendable {
         body["environment"] = validEnvironment(attributes).map(JSONValue.string)
         let metadata = Self.prefixed(Name.traceMetadataPrefix, in: attributes)
         if !metadata.isEmpty { body["metadata"] = .object(metadata) }
-        return .object(body)
+        return Self.fitted(.object(body.compactMapValues { $0 }))
     }
 
     func observation(_ record: SpanRecord, _ attributes: [String: SpanAttribute]) -> (type: String, body: JSONValue) {
@@ -108,6 +115,15 @@ struct IngestionEncoder: Sendable {
             other[key] = Self.plain(value)
         }
         if !other.isEmpty { metadata["attributes"] = .object(other) }
+        // What the span limits cut, which OTLP carries in fields of its own.
+        var limits: [String: JSONValue] = [:]
+        for (name, count) in [
+            ("droppedAttributes", record.droppedAttributeCount), ("droppedEvents", record.droppedEventCount),
+            ("droppedLinks", record.droppedLinkCount), ("truncatedValues", record.truncatedValueCount),
+        ] where count > 0 {
+            limits[name] = .number(Double(count))
+        }
+        if !limits.isEmpty { metadata["tracez.limits"] = .object(limits) }
 
         let type: String
         switch declared {
@@ -133,7 +149,7 @@ struct IngestionEncoder: Sendable {
             body["completionStartTime"] = Self.string(attributes[Name.completionStartTime]).map(JSONValue.string)
             if let name = Self.string(attributes[Name.promptName]), let version = Self.int(attributes[Name.promptVersion]) {
                 body["promptName"] = .string(name)
-                body["promptVersion"] = .number(Double(version))
+                body["promptVersion"] = .integer(Int64(version))
             }
         }
         if type == "span-create" || type == "event-create" {
@@ -205,13 +221,13 @@ struct IngestionEncoder: Sendable {
         switch value {
         case .string(let v): .string(v)
         case .stringConvertible(let v): .string(String(describing: v))
-        case .int32(let v): .number(Double(v))
-        case .int64(let v): .number(Double(v))
+        case .int32(let v): .integer(Int64(v))
+        case .int64(let v): .integer(v)
         case .double(let v): v.isFinite ? .number(v) : .string("\(v)")
         case .bool(let v): .bool(v)
         case .stringArray(let v): .array(v.map(JSONValue.string))
-        case .int32Array(let v): .array(v.map { .number(Double($0)) })
-        case .int64Array(let v): .array(v.map { .number(Double($0)) })
+        case .int32Array(let v): .array(v.map { .integer(Int64($0)) })
+        case .int64Array(let v): .array(v.map { .integer($0) })
         case .doubleArray(let v): .array(v.map { $0.isFinite ? .number($0) : .string("\($0)") })
         case .boolArray(let v): .array(v.map(JSONValue.bool))
         case .stringConvertibleArray(let v): .array(v.map { .string(String(describing: $0)) })
@@ -222,14 +238,27 @@ struct IngestionEncoder: Sendable {
 
 extension JSONValue {
     /// At least as many bytes as ``jsonText`` has, found without writing it: every string
-    /// byte counted as a six-byte `\u` escape, every number as 32 bytes.
+    /// byte counted as a six-byte `\u` escape, every number as 32 bytes. Walks the value
+    /// with a stack of its own.
     var jsonBytesUpperBound: Int {
-        switch self {
-        case .null, .bool: 5
-        case .number: 32
-        case .string(let string): 2 + 6 * string.utf8.count
-        case .array(let values): values.reduce(2) { $0 + 1 + $1.jsonBytesUpperBound }
-        case .object(let fields): fields.reduce(2) { $0 + 4 + 6 * $1.key.utf8.count + $1.value.jsonBytesUpperBound }
+        var total = 0
+        var stack: [JSONValue] = [self]
+        while let value = stack.popLast() {
+            switch value {
+            case .null, .bool: total += 5
+            case .integer, .number: total += 32
+            case .string(let string): total += 2 + 6 * string.utf8.count
+            case .array(let values):
+                total += 2 + values.count
+                stack.append(contentsOf: values)
+            case .object(let fields):
+                for (key, value) in fields {
+                    total += 4 + 6 * key.utf8.count
+                    stack.append(value)
+                }
+                total += 2
+            }
         }
+        return total
     }
 }

@@ -7,18 +7,32 @@ import TracezOTLP
 /// batch's requests, and the one ``ExportError`` that tells the pipeline.
 ///
 /// A record is made of one or two events (its observation, and a `trace-create` for a
-/// root). It is retried if any of its events failed with a retryable status (5xx, 429,
-/// 408, or its whole request failed so), rejected if any was refused for good (another
-/// 4xx), and accepted otherwise. Langfuse deduplicates on event ids, so resending a
-/// record whose other event got through does no harm.
+/// root), which may travel in different requests. Its outcome does not depend on which of
+/// its requests failed first:
+/// - too large: one of its events is larger than a request may be; nothing of it is sent;
+/// - rejected: any of its events was refused for good (a 4xx other than 408 and 429, for
+///   the event or its whole request); it is not sent again, even if another of its events
+///   failed transiently;
+/// - retried: otherwise, if any of its events failed with a retryable status (5xx, 429,
+///   408, or its whole request failed so). Langfuse deduplicates on event ids, so resending
+///   a record whose other event got through does no harm;
+/// - exported: every one of its events was accepted.
 struct IngestionResults {
     private var retry: Set<Int> = []
     private var rejected: Set<Int> = []
+    private var tooLarge: Set<Int> = []
     private var reasons: [String] = []
     private var retryAfter: Duration?
     private var wholeRequestRejection: (status: Int?, reason: String)?
 
     init(recordCount: Int) {}
+
+    /// Records with an event too large to send: none of their events is sent.
+    mutating func markTooLarge(_ records: Set<Int>, limit: Int) {
+        guard !records.isEmpty else { return }
+        tooLarge.formUnion(records)
+        reasons.append("\(records.count) records have an event over \(limit) bytes")
+    }
 
     /// A request that failed as a whole: each of its records shares the failure.
     mutating func failWhole(_ events: [IngestionEvent], error: ExportError) {
@@ -32,7 +46,7 @@ struct IngestionResults {
             rejected.formUnion(records)
             reasons.append(reason)
             wholeRequestRejection = (status, reason)
-        case .partial(_, _, let reason):
+        case .partial(_, _, let reason), .perRecord(_, _, _, let reason):
             retry.formUnion(records)
             reasons.append(reason)
         }
@@ -65,16 +79,21 @@ struct IngestionResults {
 
     /// `nil` when every record was accepted.
     func error(for records: [SpanRecord]) -> ExportError? {
-        let rejectedOnly = rejected.subtracting(retry)
-        guard !retry.isEmpty || !rejectedOnly.isEmpty else { return nil }
+        let tooLargeOnly = tooLarge
+        let rejectedOnly = rejected.subtracting(tooLargeOnly)
+        let retryOnly = retry.subtracting(rejected).subtracting(tooLargeOnly)  // a refusal is final
+        guard !retryOnly.isEmpty || !rejectedOnly.isEmpty || !tooLargeOnly.isEmpty else { return nil }
         let reason = reasons.prefix(3).joined(separator: "; ") + (reasons.count > 3 ? " (and \(reasons.count - 3) more)" : "")
         if rejectedOnly.count == records.count, let whole = wholeRequestRejection {
             return .rejected(status: whole.status, reason: whole.reason)
         }
-        if retry.count == records.count, rejectedOnly.isEmpty {
+        if retryOnly.count == records.count {
             return .transient(reason: reason, retryAfter: retryAfter)
         }
-        return .partial(rejectedCount: rejectedOnly.count, retry: retry.sorted().map { records[$0] }, reason: reason)
+        var dropped = DropCounts()
+        dropped[.rejectedByBackend] = rejectedOnly.count
+        dropped[.tooLarge] = tooLargeOnly.count
+        return .perRecord(dropped: dropped, retry: retryOnly.sorted().map { records[$0] }, retryAfter: retryAfter, reason: reason)
     }
 
     private struct Answer: Decodable {

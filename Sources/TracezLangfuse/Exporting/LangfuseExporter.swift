@@ -42,6 +42,7 @@ public final class LangfuseExporter: Exporter {
         LangfuseValues.install(
             mask: configuration.mask,
             maxValueBytes: configuration.maxValueBytes,
+            maxDepth: configuration.maxValueDepth,
             defaults: TraceAttributes(release: configuration.release, environment: configuration.environment)
         )
         let credentials = Data("\(configuration.publicKey):\(configuration.secretKey)".utf8).base64EncodedString()
@@ -85,22 +86,24 @@ public final class LangfuseExporter: Exporter {
         let isScore = batch.map { record in record.attributes.get(LangfuseAttributeName.scoreBody) != nil }
         let scores = zip(batch, isScore).filter(\.1).map(\.0)
         let observations = zip(batch, isScore).filter { !$0.1 }.map(\.0)
-        var failure: ExportError?
+        var parts: [(records: [SpanRecord], error: ExportError?)] = []
         if !observations.isEmpty {
-            do {
-                try await otlp.export(observations)
-            } catch let error as ExportError {
-                failure = error
-            }
+            parts.append((observations, try await Self.outcome { try await otlp.export(observations) }))
         }
         if !scores.isEmpty {
-            do {
-                try await sendIngestion(scores)
-            } catch let error as ExportError {
-                failure = Self.combine(failure, error, observations: observations, scores: scores)
-            }
+            parts.append((scores, try await Self.outcome { try await self.sendIngestion(scores) }))
         }
-        if let failure { throw failure }
+        if let failure = ExportError.combining(parts) { throw failure }
+    }
+
+    /// The ``ExportError`` `send` threw, `nil` if it returned; any other error is rethrown.
+    private static func outcome(_ send: () async throws -> Void) async throws -> ExportError? {
+        do {
+            try await send()
+            return nil
+        } catch let error as ExportError {
+            return error
+        }
     }
 
     public func shutdown() async {
@@ -110,11 +113,15 @@ public final class LangfuseExporter: Exporter {
     // MARK: - Ingestion
 
     /// Sends `records` as ingestion events, in as many requests as the size limit needs.
+    /// A record with an event that cannot fit in a request is not sent (``DropReason/tooLarge``).
     func sendIngestion(_ records: [SpanRecord]) async throws {
-        let events = encoder.events(for: records)
         let timestamp = LangfuseTime.iso8601(Date())
+        var events = encoder.events(for: records).map { ($0, $0.jsonText(timestamp: timestamp)) }
         var results = IngestionResults(recordCount: records.count)
-        for request in Self.split(events.map { ($0, $0.jsonText(timestamp: timestamp)) }) {
+        let tooLarge = Set(events.filter { $0.1.utf8.count > IngestionEncoder.maxEventBytes }.map(\.0.record))
+        results.markTooLarge(tooLarge, limit: IngestionEncoder.maxEventBytes)
+        events.removeAll { tooLarge.contains($0.0.record) }
+        for request in Self.split(events) {
             let body = Array("{\"batch\":[\(request.map(\.1).joined(separator: ","))]}".utf8)
             let response: HTTPResponse
             do {
@@ -157,26 +164,6 @@ public final class LangfuseExporter: Exporter {
         return requests
     }
 
-    /// One error for a batch split in two requests (observations over OTLP, scores over ingestion).
-    static func combine(_ first: ExportError?, _ second: ExportError, observations: [SpanRecord], scores: [SpanRecord]) -> ExportError {
-        guard let first else {
-            if case .partial = second { return second }
-            if case .rejected(_, let reason) = second {
-                return .partial(rejectedCount: scores.count, retry: [], reason: "scores: \(reason)")
-            }
-            return .partial(rejectedCount: 0, retry: scores, reason: "scores: \(second)")
-        }
-        func parts(_ error: ExportError, _ records: [SpanRecord]) -> (rejected: Int, retry: [SpanRecord]) {
-            switch error {
-            case .transient: (0, records)
-            case .rejected: (records.count, [])
-            case .partial(let rejected, let retry, _): (rejected, retry)
-            }
-        }
-        let a = parts(first, observations)
-        let b = parts(second, scores)
-        return .partial(rejectedCount: a.rejected + b.rejected, retry: a.retry + b.retry, reason: "observations: \(first); scores: \(second)")
-    }
 }
 
 extension LangfuseExporter: CustomStringConvertible {

@@ -29,6 +29,11 @@ public struct OTLPExporterConfiguration: Sendable {
     public var compression: Compression
     /// Longest one request may take.
     public var timeout: Duration
+    /// Largest request body, before compression. A batch that encodes larger is sent in
+    /// several requests; a span that alone is larger is not sent, and counted as
+    /// ``DropReason/tooLarge``. Default 4 MiB, the default most gRPC and many HTTP
+    /// receivers apply (the OpenTelemetry Collector's HTTP receiver takes up to 20 MiB).
+    public var maxRequestBytes: Int
 
     /// The OTel default: `http://localhost:4318/v1/traces`.
     public static let defaultEndpoint = "http://localhost:4318/v1/traces"
@@ -38,14 +43,19 @@ public struct OTLPExporterConfiguration: Sendable {
         headers: [(name: String, value: String)] = [],
         encoding: Encoding = .protobuf,
         compression: Compression = .none,
-        timeout: Duration = .seconds(10)
+        timeout: Duration = .seconds(10),
+        maxRequestBytes: Int = OTLPExporterConfiguration.defaultMaxRequestBytes
     ) {
         self.endpoint = endpoint
         self.headers = headers
         self.encoding = encoding
         self.compression = compression
         self.timeout = timeout
+        self.maxRequestBytes = max(1, maxRequestBytes)
     }
+
+    /// 4 MiB.
+    public static let defaultMaxRequestBytes = 4 << 20
 }
 
 extension OTLPExporterConfiguration: CustomStringConvertible {

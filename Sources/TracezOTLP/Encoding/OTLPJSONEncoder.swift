@@ -113,7 +113,8 @@ public struct OTLPJSONEncoder: Sendable {
             member("endTimeUnixNano", first: &first, into: &json)
             json.quoted(end)
         }
-        attributes(record.attributes, first: &first, into: &json)
+        let maxTextBytes = record.maxAttributeValueBytes
+        attributes(record.attributes, maxTextBytes: maxTextBytes, first: &first, into: &json)
         count("droppedAttributesCount", record.droppedAttributeCount, first: &first, into: &json)
         if record.eventCount > 0 {
             member("events", first: &first, into: &json)
@@ -122,7 +123,7 @@ public struct OTLPJSONEncoder: Sendable {
             record.forEachEvent { event in
                 if !firstEvent { json.byte(UInt8(ascii: ",")) }
                 firstEvent = false
-                Self.event(event, into: &json)
+                Self.event(event, maxTextBytes: maxTextBytes, into: &json)
             }
             json.byte(UInt8(ascii: "]"))
         }
@@ -133,7 +134,7 @@ public struct OTLPJSONEncoder: Sendable {
             json.byte(UInt8(ascii: "["))
             for (index, link) in links.enumerated() {
                 if index > 0 { json.byte(UInt8(ascii: ",")) }
-                Self.link(link, into: &json)
+                Self.link(link, maxTextBytes: maxTextBytes, into: &json)
             }
             json.byte(UInt8(ascii: "]"))
         }
@@ -153,7 +154,7 @@ public struct OTLPJSONEncoder: Sendable {
         json.byte(UInt8(ascii: "}"))
     }
 
-    static func event(_ event: SpanRecord.Event, into json: inout JSONWriter) {
+    static func event(_ event: SpanRecord.Event, maxTextBytes: Int, into json: inout JSONWriter) {
         var first = true
         json.byte(UInt8(ascii: "{"))
         if event.nanoseconds != 0 {
@@ -164,17 +165,17 @@ public struct OTLPJSONEncoder: Sendable {
             member("name", first: &first, into: &json)
             json.string(event.name)
         }
-        attributes(event.attributes, first: &first, into: &json)
+        attributes(event.attributes, maxTextBytes: maxTextBytes, first: &first, into: &json)
         count("droppedAttributesCount", event.droppedAttributeCount, first: &first, into: &json)
         json.byte(UInt8(ascii: "}"))
     }
 
-    static func link(_ link: SpanRecord.Link, into json: inout JSONWriter) {
+    static func link(_ link: SpanRecord.Link, maxTextBytes: Int, into json: inout JSONWriter) {
         let context = link.context
         var first = true
         json.byte(UInt8(ascii: "{"))
         ids(of: context, first: &first, into: &json)
-        attributes(link.attributes, first: &first, into: &json)
+        attributes(link.attributes, maxTextBytes: maxTextBytes, first: &first, into: &json)
         count("droppedAttributesCount", link.droppedAttributeCount, first: &first, into: &json)
         member("flags", first: &first, into: &json)
         json.unsigned(UInt64(OTLPProtobufEncoder.flags(context.traceFlags, isRemote: context.isRemote)))
@@ -189,7 +190,8 @@ public struct OTLPJSONEncoder: Sendable {
     }
 
     /// `"attributes":[{"key":…,"value":{…}},…]` in order of key; nothing for no attributes.
-    static func attributes(_ attributes: SpanAttributes, first: inout Bool, into json: inout JSONWriter) {
+    /// `maxTextBytes` caps the text of `stringConvertible` values, formatted here, once.
+    static func attributes(_ attributes: SpanAttributes, maxTextBytes: Int = .max, first: inout Bool, into json: inout JSONWriter) {
         guard !attributes.isEmpty else { return }
         member("attributes", first: &first, into: &json)
         json.byte(UInt8(ascii: "["))
@@ -200,7 +202,7 @@ public struct OTLPJSONEncoder: Sendable {
             json.raw(#"{"key":"#)
             json.string(key)
             json.raw(#","value":"#)
-            anyValue(value, into: &json)
+            anyValue(value, maxTextBytes: maxTextBytes, into: &json)
             json.byte(UInt8(ascii: "}"))
         }
         json.byte(UInt8(ascii: "]"))
@@ -208,14 +210,14 @@ public struct OTLPJSONEncoder: Sendable {
 
     /// An `AnyValue` object. Its one member is written even at its default value (`""`,
     /// `false`, `"0"`), so a reader sees which kind the value has.
-    static func anyValue(_ value: SpanAttribute, into json: inout JSONWriter) {
+    static func anyValue(_ value: SpanAttribute, maxTextBytes: Int = .max, into json: inout JSONWriter) {
         switch value {
         case .string(let string):
             json.raw(#"{"stringValue":"#)
             json.string(string)
         case .stringConvertible(let convertible):
             json.raw(#"{"stringValue":"#)
-            json.string(String(describing: convertible))
+            json.string(SpanLimits.exportText(convertible, maxBytes: maxTextBytes))
         case .bool(let bool):
             json.raw(#"{"boolValue":"#)
             json.bool(bool)
@@ -244,7 +246,7 @@ public struct OTLPJSONEncoder: Sendable {
             array(values, into: &json) { anyValue(.string($1), into: &$0) }
             return
         case .stringConvertibleArray(let values):
-            array(values, into: &json) { anyValue(.string(String(describing: $1)), into: &$0) }
+            array(values, into: &json) { anyValue(.string(SpanLimits.exportText($1, maxBytes: maxTextBytes)), into: &$0) }
             return
         default:
             // A kind added to SpanAttribute after this was written: an empty AnyValue, as in protobuf.

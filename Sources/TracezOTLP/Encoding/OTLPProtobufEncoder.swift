@@ -117,17 +117,18 @@ public struct OTLPProtobufEncoder: Sendable {
             writer.tag(8, .fixed64)
             writer.fixed64(end)
         }
-        writeAttributes(record.attributes, field: 9, to: &writer)
+        let maxTextBytes = record.maxAttributeValueBytes
+        writeAttributes(record.attributes, field: 9, maxTextBytes: maxTextBytes, to: &writer)
         writeCount(record.droppedAttributeCount, field: 10, to: &writer)
         record.forEachEvent { event in
             let message = writer.beginMessage(11)  // events
-            writeEvent(event, to: &writer)
+            writeEvent(event, maxTextBytes: maxTextBytes, to: &writer)
             writer.endMessage(message)
         }
         writeCount(record.droppedEventCount, field: 12, to: &writer)
         for link in record.links {
             let message = writer.beginMessage(13)  // links
-            writeLink(link, to: &writer)
+            writeLink(link, maxTextBytes: maxTextBytes, to: &writer)
             writer.endMessage(message)
         }
         writeCount(record.droppedLinkCount, field: 14, to: &writer)
@@ -144,22 +145,22 @@ public struct OTLPProtobufEncoder: Sendable {
 
     // MARK: - Events and links
 
-    static func writeEvent(_ event: SpanRecord.Event, to writer: inout ProtobufWriter) {
+    static func writeEvent(_ event: SpanRecord.Event, maxTextBytes: Int, to writer: inout ProtobufWriter) {
         if event.nanoseconds != 0 {
             writer.tag(1, .fixed64)  // time_unix_nano
             writer.fixed64(event.nanoseconds)
         }
         if !event.name.isEmpty { writer.string(2, event.name) }
-        writeAttributes(event.attributes, field: 3, to: &writer)
+        writeAttributes(event.attributes, field: 3, maxTextBytes: maxTextBytes, to: &writer)
         writeCount(event.droppedAttributeCount, field: 4, to: &writer)
     }
 
-    static func writeLink(_ link: SpanRecord.Link, to writer: inout ProtobufWriter) {
+    static func writeLink(_ link: SpanRecord.Link, maxTextBytes: Int, to writer: inout ProtobufWriter) {
         let context = link.context
         writer.id(1, high: context.traceID.high, low: context.traceID.low)
         writer.id(2, context.spanID.value)
         if !context.traceState.isEmpty { writer.string(3, context.traceState.headerValue) }
-        writeAttributes(link.attributes, field: 4, to: &writer)
+        writeAttributes(link.attributes, field: 4, maxTextBytes: maxTextBytes, to: &writer)
         writeCount(link.droppedAttributeCount, field: 5, to: &writer)
         writer.tag(6, .fixed32)
         writer.fixed32(flags(context.traceFlags, isRemote: context.isRemote))
@@ -181,17 +182,19 @@ public struct OTLPProtobufEncoder: Sendable {
     /// bytes in every process, whose dictionaries each iterate in their own order. The fields
     /// are written in the dictionary's order and then sorted where they lie
     /// (``ProtobufWriter/sortFields(_:)``).
-    static func writeAttributes(_ attributes: SpanAttributes, field: Int, to writer: inout ProtobufWriter) {
+    /// `maxTextBytes` caps the text of `stringConvertible` values (the span's
+    /// ``SpanLimits/maxAttributeValueBytes``), which are formatted here, once.
+    static func writeAttributes(_ attributes: SpanAttributes, field: Int, maxTextBytes: Int = .max, to writer: inout ProtobufWriter) {
         let count = attributes.count
         guard count > 1 else {
-            attributes.forEach { key, value in _ = writeKeyValue(key, value, field: field, to: &writer) }
+            attributes.forEach { key, value in _ = writeKeyValue(key, value, field: field, maxTextBytes: maxTextBytes, to: &writer) }
             return
         }
         withUnsafeTemporaryAllocation(of: ProtobufWriter.SortableField.self, capacity: count) { fields in
             var written = 0
             attributes.forEach { key, value in
                 guard written < count else { return }
-                (fields.baseAddress! + written).initialize(to: writeKeyValue(key, value, field: field, to: &writer))
+                (fields.baseAddress! + written).initialize(to: writeKeyValue(key, value, field: field, maxTextBytes: maxTextBytes, to: &writer))
                 written += 1
             }
             writer.sortFields(UnsafeMutableBufferPointer(rebasing: fields[..<written]))
@@ -203,13 +206,14 @@ public struct OTLPProtobufEncoder: Sendable {
         _ key: String,
         _ value: SpanAttribute,
         field: Int,
+        maxTextBytes: Int,
         to writer: inout ProtobufWriter
     ) -> ProtobufWriter.SortableField {
         let start = writer.count
         let keyValue = writer.beginMessage(field)
         let keyBytes = writer.string(1, key)  // KeyValue.key
         let anyValue = writer.beginMessage(2)  // KeyValue.value
-        writeAnyValue(value, to: &writer)
+        writeAnyValue(value, maxTextBytes: maxTextBytes, to: &writer)
         writer.endMessage(anyValue)
         let shift = writer.endMessage(keyValue)
         return writer.sortableField(start: start, keyOffset: keyBytes.offset + shift, keyLength: keyBytes.length)
@@ -218,12 +222,12 @@ public struct OTLPProtobufEncoder: Sendable {
     /// An `AnyValue` message's fields. Its oneof field is written even at its default value
     /// (an empty string, `false`, 0), so a decoder sees which kind the value has. A
     /// `stringConvertible` value's `description` is read once.
-    static func writeAnyValue(_ value: SpanAttribute, to writer: inout ProtobufWriter) {
+    static func writeAnyValue(_ value: SpanAttribute, maxTextBytes: Int = .max, to writer: inout ProtobufWriter) {
         switch value {
         case .string(let string):
             writer.string(1, string)
         case .stringConvertible(let convertible):
-            writer.string(1, String(describing: convertible))
+            writer.string(1, SpanLimits.exportText(convertible, maxBytes: maxTextBytes))
         case .bool(let bool):
             writer.tag(2, .varint)
             writer.varint(bool ? 1 : 0)
@@ -247,7 +251,7 @@ public struct OTLPProtobufEncoder: Sendable {
         case .stringArray(let values):
             writeArray(values, to: &writer) { $0.string(1, $1) }
         case .stringConvertibleArray(let values):
-            writeArray(values, to: &writer) { $0.string(1, String(describing: $1)) }
+            writeArray(values, to: &writer) { $0.string(1, SpanLimits.exportText($1, maxBytes: maxTextBytes)) }
         default:
             // A kind added to SpanAttribute after this was written: an AnyValue with no value,
             // which OTLP reads as empty, rather than a guess.

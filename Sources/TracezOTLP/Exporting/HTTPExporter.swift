@@ -55,7 +55,11 @@ public final class HTTPExporter: Exporter {
     }
 
     public func export(_ batch: [SpanRecord]) async throws {
-        let body = try encode(batch)
+        try await send(encode(batch), for: batch)
+    }
+
+    /// Posts `body`, the encoded `batch`, and throws what the answer means for the batch.
+    public func send(_ body: Body, for batch: [SpanRecord]) async throws {
         var requestHeaders = headers
         requestHeaders.append((name: "Content-Type", value: body.contentType))
         if let encoding = body.contentEncoding {
@@ -88,6 +92,8 @@ public final class HTTPExporter: Exporter {
         case .transient(let reason, let retryAfter): return .transient(reason: clean(reason), retryAfter: retryAfter)
         case .rejected(let status, let reason): return .rejected(status: status, reason: clean(reason))
         case .partial(let rejectedCount, let retry, let reason): return .partial(rejectedCount: rejectedCount, retry: retry, reason: clean(reason))
+        case .perRecord(let dropped, let retry, let retryAfter, let reason):
+            return .perRecord(dropped: dropped, retry: retry, retryAfter: retryAfter, reason: clean(reason))
         }
     }
 }

@@ -20,6 +20,9 @@ import Tracez
 public final class OTLPHTTPExporter: Exporter {
     public let configuration: OTLPExporterConfiguration
     private let http: HTTPExporter
+    /// The batch as request bytes, before compression.
+    private let encode: @Sendable ([SpanRecord]) -> [UInt8]
+    private let contentType: String
 
     /// - Parameters:
     ///   - resource: Sent once per request, with every span of the batch grouped under it.
@@ -31,20 +34,58 @@ public final class OTLPHTTPExporter: Exporter {
         transport: any HTTPTransport = AsyncHTTPClientTransport()
     ) {
         self.configuration = configuration
-        let encode = Self.encoder(for: configuration, resource: resource, scope: scope)
+        switch configuration.encoding {
+        case .protobuf:
+            let encoder = OTLPProtobufEncoder(resource: resource, scope: scope)
+            encode = { encoder.encode($0) }
+            contentType = "application/x-protobuf"
+        case .json:
+            let encoder = OTLPJSONEncoder(resource: resource, scope: scope)
+            encode = { encoder.encode($0) }
+            contentType = "application/json"
+        }
         let encoding = configuration.encoding
+        let encode = self.encode
+        let body = Self.body(compression: configuration.compression, contentType: contentType)
         http = HTTPExporter(
             endpoint: configuration.endpoint,
             headers: configuration.headers,
             timeout: configuration.timeout,
             transport: transport,
-            encode: encode,
+            encode: { batch in try body(encode(batch)) },
             interpret: { response, batch in Self.partialSuccess(in: response, encoding: encoding, batchCount: batch.count) }
         )
     }
 
+    /// Sends the batch in one request, or, when its encoding is over
+    /// ``OTLPExporterConfiguration/maxRequestBytes``, in as many as it takes: halves, halved
+    /// again until each fits. A span that alone is over the limit is not sent
+    /// (``DropReason/tooLarge``): the backend could only refuse it.
     public func export(_ batch: [SpanRecord]) async throws {
-        try await http.export(batch)
+        let body = Self.body(compression: configuration.compression, contentType: contentType)
+        var parts: [(records: [SpanRecord], error: ExportError?)] = []
+        var dropped = DropCounts()
+        var pending: [ArraySlice<SpanRecord>] = [batch[...]]  // last in, first sent
+        while let records = pending.popLast() {
+            let bytes = encode(Array(records))
+            guard bytes.count <= configuration.maxRequestBytes else {
+                if records.count == 1 {
+                    dropped[.tooLarge] += 1
+                } else {
+                    let middle = records.startIndex + records.count / 2
+                    pending.append(records[middle...])
+                    pending.append(records[..<middle])
+                }
+                continue
+            }
+            do {
+                try await http.send(body(bytes), for: Array(records))
+                parts.append((Array(records), nil))
+            } catch let error as ExportError {
+                parts.append((Array(records), error))
+            }
+        }
+        if let failure = ExportError.combining(parts, dropped: dropped) { throw failure }
     }
 
     public func shutdown() async {
@@ -57,25 +98,15 @@ public final class OTLPHTTPExporter: Exporter {
     /// OTLP bodies are repetitive enough that the faster level keeps nearly all the gain.
     static let gzipLevel: Int32 = 1
 
-    /// The closure that turns a batch into a request body for this configuration.
-    static func encoder(
-        for configuration: OTLPExporterConfiguration,
-        resource: OTLPResource,
-        scope: OTLPInstrumentationScope
-    ) -> @Sendable ([SpanRecord]) throws -> HTTPExporter.Body {
-        let compression = configuration.compression
+    /// Turns encoded bytes into a request body: compressed if configured.
+    static func body(
+        compression: OTLPExporterConfiguration.Compression,
+        contentType: String
+    ) -> @Sendable ([UInt8]) throws -> HTTPExporter.Body {
         let contentEncoding: String? = compression == .gzip ? "gzip" : nil
-        @Sendable func finish(_ bytes: [UInt8], contentType: String) throws -> HTTPExporter.Body {
+        return { bytes in
             let body = compression == .gzip ? try Gzip.compress(bytes, level: gzipLevel) : bytes
             return HTTPExporter.Body(bytes: body, contentType: contentType, contentEncoding: contentEncoding)
-        }
-        switch configuration.encoding {
-        case .protobuf:
-            let encoder = OTLPProtobufEncoder(resource: resource, scope: scope)
-            return { batch in try finish(encoder.encode(batch), contentType: "application/x-protobuf") }
-        case .json:
-            let encoder = OTLPJSONEncoder(resource: resource, scope: scope)
-            return { batch in try finish(encoder.encode(batch), contentType: "application/json") }
         }
     }
 

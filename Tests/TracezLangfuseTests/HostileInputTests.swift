@@ -1,0 +1,179 @@
+import Foundation
+import OTLPProto
+import Synchronization
+import Testing
+import Tracing
+import Tracez
+import TracezOTLP
+@testable import TracezLangfuse
+import TracezTestSupport
+
+/// Everything a user or an LLM controls, at its extremes, through every exporter to a real
+/// server on loopback: the process survives, every request is under the backend's limit,
+/// `recorded == exported + dropped + pending` exactly, and the server got what was exported.
+extension LangfuseTests {
+    @Suite struct HostileInputTests {
+        typealias OTLPRequest = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest
+
+        /// 10 MB of two-byte characters.
+        static let tenMegabytes = "x" + String(repeating: "é", count: 5_000_000)
+
+        /// The hostile set, recorded as an app would; returns how many spans it recorded.
+        static func recordHostileSet(_ tracer: Tracez.Tracer) async -> Int {
+            var recorded = 0
+            await tracer.withTrace(TraceAttributes(name: "hostile", userID: String(repeating: "u", count: 100_000), tags: ["", " ", tenMegabytes])) {
+                await tracer.withObservation(tenMegabytes, input: nestedArrays(depth: 5_000)) { observation in
+                    observation.setOutput(Chain(depth: 20_000))
+                    observation.setMetadata("", "an empty metadata key")
+                    observation.setMetadata("deep", nestedArrays(depth: 3_000))
+                    let span = observation.span
+                    span.attributes[""] = 1
+                    span.attributes["   "] = 2
+                    span.attributes[tenMegabytes] = "a key of 10 MB"
+                    span.attributes["value"] = tenMegabytes
+                    span.attributes["convertible"] = SpanAttribute.stringConvertible(tenMegabytes)
+                    span.attributes["nan"] = Double.nan
+                    span.attributes["infinity"] = Double.infinity
+                    span.attributes["minus.infinity"] = -Double.infinity
+                    span.attributes["int64.min"] = Int64.min
+                    span.attributes["int64.max"] = Int64.max
+                    span.attributes["doubles"] = [Double.nan, .infinity, -.infinity, .greatestFiniteMagnitude, .leastNonzeroMagnitude]
+                    span.attributes["replacement"] = String(decoding: [0x61, 0xFF, 0xFE, 0xC3, 0x28, 0x62] as [UInt8], as: UTF8.self)
+                    span.updateAttributes { attributes in
+                        for index in 0..<10_000 { attributes["attribute.\(index)"] = index }
+                    }
+                    for index in 0..<10_000 { span.addEvent(SpanEvent(name: "event \(index)", attributes: ["": 1, "i": .int64(Int64(index))])) }
+                    span.addEvent(SpanEvent(name: tenMegabytes))
+                    span.setStatus(SpanStatus(code: .error, message: tenMegabytes))
+                }
+                recorded += 1
+                await tracer.withGeneration("generation", model: tenMegabytes) { generation in
+                    generation.setUsage(input: Int.max, output: -5, total: Int.max, other: ["cache": Int.min])
+                    generation.setCost(input: .nan, output: .infinity, total: .greatestFiniteMagnitude)
+                    generation.setModelParameters(["temperature": JSONValue.number(.nan), "deep": nestedArrays(depth: 1_000)])
+                    generation.setPrompt(name: tenMegabytes, version: Int.min)
+                }
+                recorded += 1
+                struct Failure: Error, CustomStringConvertible { var description: String { HostileInputTests.tenMegabytes } }
+                await tracer.withObservation("fails") { observation in observation.span.recordError(Failure()) }
+                recorded += 1
+                await tracer.withObservation("fine") { _ in }
+                recorded += 1
+            }
+            return recorded
+        }
+
+        static func pipeline(_ exporter: some Exporter, batchSize: Int = 2) throws -> ExportPipeline {
+            try ExportPipeline(
+                collector: Collector(configuration: CollectorConfiguration(name: "hostile", capacity: 64)),
+                exporter: exporter,
+                configuration: ExportConfiguration(
+                    maxBatchSize: batchSize,
+                    interval: .seconds(3600),
+                    retry: RetryPolicy(maxAttempts: 3, initialDelay: .milliseconds(5), maxDelay: .milliseconds(20))
+                )
+            )
+        }
+
+        @Test(arguments: [OTLPExporterConfiguration.Encoding.protobuf, .json])
+        func throughTheOTLPExporter(_ encoding: OTLPExporterConfiguration.Encoding) async throws {
+            let backend = TestBackend()
+            try await backend.start()
+            let limit = 1 << 20
+            let configuration = OTLPExporterConfiguration(
+                endpoint: try HTTPEndpoint(backend.url).appending(path: "v1/traces"),
+                encoding: encoding,
+                compression: .gzip,
+                timeout: .seconds(10),
+                maxRequestBytes: limit
+            )
+            let tracer = Tracez.Tracer(
+                configuration: TracerConfiguration(serviceName: "hostile"),
+                pipelines: [try Self.pipeline(OTLPHTTPExporter(configuration: configuration, resource: OTLPResource(serviceName: "hostile")))]
+            )
+            let recorded = await Self.recordHostileSet(tracer)
+            let statistics = await tracer.shutdown(deadline: .now + .seconds(60))
+            try await backend.stop()
+
+            #expect(statistics.recorded == recorded)
+            #expect(statistics.isBalanced && statistics.pending == 0)
+            #expect(statistics.spanLimits.truncatedValues > 0 && statistics.spanLimits.droppedAttributes > 0 && statistics.spanLimits.droppedEvents > 0)
+            var received = 0
+            for request in backend.requests {
+                let body = try gunzip(request.body)
+                #expect(body.count <= limit)
+                if encoding == .protobuf {
+                    let message = try OTLPRequest(serializedBytes: body)
+                    let spans = message.resourceSpans.flatMap(\.scopeSpans).flatMap(\.spans)
+                    received += spans.count
+                    for span in spans {
+                        #expect(span.name.utf8.count <= SpanLimits().maxNameBytes)
+                        #expect(span.attributes.allSatisfy { !$0.key.trimmingCharacters(in: .whitespaces).isEmpty && $0.key.utf8.count <= 256 })
+                    }
+                } else {
+                    let object = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
+                    let resourceSpans = object["resourceSpans"] as? [[String: Any]] ?? []
+                    received += resourceSpans.flatMap { ($0["scopeSpans"] as? [[String: Any]]) ?? [] }.flatMap { ($0["spans"] as? [Any]) ?? [] }.count
+                }
+            }
+            #expect(received == statistics.exported)
+            #expect(statistics.exported + statistics.dropped[.tooLarge] == recorded)
+        }
+
+        @Test(arguments: [LangfuseConfiguration.API.otel, .ingestion])
+        func throughTheLangfuseExporter(_ api: LangfuseConfiguration.API) async throws {
+            let server = LangfuseTestServer()
+            try await server.start()
+            let configuration = try LangfuseConfiguration(
+                publicKey: server.publicKey,
+                secretKey: server.secretKey,
+                baseURL: try HTTPEndpoint(server.url),
+                api: api,
+                environment: "hostile",
+                timeout: .seconds(10)
+            )
+            let exporter = LangfuseExporter(configuration: configuration, resource: OTLPResource(serviceName: "hostile"))
+            let tracer = Tracez.Tracer(configuration: TracerConfiguration(serviceName: "hostile"), pipelines: [try Self.pipeline(exporter)])
+            let truncatedBefore = LangfuseValues.truncatedCount
+            let recorded = await Self.recordHostileSet(tracer)
+            let statistics = await tracer.shutdown(deadline: .now + .seconds(60))
+            try await server.stop()
+
+            #expect(LangfuseValues.truncatedCount >= truncatedBefore + 3)  // input, output and the deep metadata
+            #expect(statistics.recorded == recorded)
+            #expect(statistics.isBalanced && statistics.pending == 0)
+            #expect(server.ruleViolations.isEmpty, "\(server.ruleViolations.prefix(3))")
+            #expect(server.silentlyDropped == 0)
+            #expect(server.largestIngestionRequest <= LangfuseExporter.maxRequestBytes)
+            switch api {
+            case .otel:
+                #expect(server.spans.count == statistics.exported)
+                #expect(server.spans.allSatisfy { $0.name.utf8.count <= SpanLimits().maxNameBytes })
+            case .ingestion:
+                let observations = Set(server.events.filter { ($0["type"] as? String) != "trace-create" }.compactMap { ($0["body"] as? [String: Any])?["id"] as? String })
+                #expect(observations.count == statistics.exported)
+                for event in server.events {
+                    let text = try JSONSerialization.data(withJSONObject: event)
+                    #expect(text.count <= IngestionEncoder.maxEventBytes)
+                }
+            }
+            #expect(statistics.exported + statistics.dropped[.tooLarge] == recorded)
+            #expect(statistics.exported >= 2)
+        }
+
+        @Test func throughTheStdoutExporter() async throws {
+            let output = Mutex<[String]>([])
+            for format in [StdoutExporter.Format.tree, .jsonLines] {
+                let exporter = StdoutExporter(format: format) { text in output.withLock { $0.append(text) } }
+                let tracer = Tracez.Tracer(configuration: TracerConfiguration(serviceName: "hostile"), pipelines: [try Self.pipeline(exporter)])
+                let recorded = await Self.recordHostileSet(tracer)
+                let statistics = await tracer.shutdown(deadline: .now + .seconds(60))
+                #expect(statistics.recorded == recorded && statistics.exported == recorded)
+                #expect(statistics.isBalanced)
+            }
+            let text = output.withLock { $0.joined() }
+            #expect(text.contains("fine"))
+            #expect(text.utf8.count < 40 << 20)  // the 10 MB strings were cut, not copied several times over
+        }
+    }
+}
