@@ -99,6 +99,7 @@ extension LangfuseTests {
             #expect(statistics.isBalanced && statistics.pending == 0)
             #expect(statistics.spanLimits.truncatedValues > 0 && statistics.spanLimits.droppedAttributes > 0 && statistics.spanLimits.droppedEvents > 0)
             var received = 0
+            var carriesDroppedCounts = false
             for request in backend.requests {
                 let body = try gunzip(request.body)
                 #expect(body.count <= limit)
@@ -106,6 +107,7 @@ extension LangfuseTests {
                     let message = try OTLPRequest(serializedBytes: body)
                     let spans = message.resourceSpans.flatMap(\.scopeSpans).flatMap(\.spans)
                     received += spans.count
+                    carriesDroppedCounts = carriesDroppedCounts || spans.contains { $0.droppedAttributesCount > 0 && $0.droppedEventsCount > 0 }
                     for span in spans {
                         #expect(span.name.utf8.count <= SpanLimits().maxNameBytes)
                         #expect(span.attributes.allSatisfy { !$0.key.trimmingCharacters(in: .whitespaces).isEmpty && $0.key.utf8.count <= 256 })
@@ -113,9 +115,12 @@ extension LangfuseTests {
                 } else {
                     let object = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
                     let resourceSpans = object["resourceSpans"] as? [[String: Any]] ?? []
-                    received += resourceSpans.flatMap { ($0["scopeSpans"] as? [[String: Any]]) ?? [] }.flatMap { ($0["spans"] as? [Any]) ?? [] }.count
+                    let spans = resourceSpans.flatMap { ($0["scopeSpans"] as? [[String: Any]]) ?? [] }.flatMap { ($0["spans"] as? [[String: Any]]) ?? [] }
+                    received += spans.count
+                    carriesDroppedCounts = carriesDroppedCounts || spans.contains { $0["droppedAttributesCount"] != nil && $0["droppedEventsCount"] != nil }
                 }
             }
+            #expect(carriesDroppedCounts)
             #expect(received == statistics.exported)
             #expect(statistics.exported + statistics.dropped[.tooLarge] == recorded)
         }
@@ -156,6 +161,12 @@ extension LangfuseTests {
                     let text = try JSONSerialization.data(withJSONObject: event)
                     #expect(text.count <= IngestionEncoder.maxEventBytes)
                 }
+                // What the span limits cut travels in the observation's metadata.
+                let limits = server.events.compactMap { (($0["body"] as? [String: Any])?["metadata"] as? [String: Any])?["tracez.limits"] as? [String: Any] }
+                #expect(limits.contains { ($0["truncatedValues"] as? Int ?? 0) > 0 && ($0["droppedEvents"] as? Int ?? 0) > 0 })
+                // Integers stay integers: a usage of Int.max arrives as Int.max.
+                let usage = server.events.compactMap { ($0["body"] as? [String: Any])?["usageDetails"] as? [String: Any] }
+                #expect(usage.contains { ($0["input"] as? Int) == Int.max && $0["output"] == nil })
             }
             #expect(statistics.exported + statistics.dropped[.tooLarge] == recorded)
             #expect(statistics.exported >= 2)
