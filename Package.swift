@@ -65,6 +65,7 @@ let package = Package(
             name: "TracezTests",
             dependencies: [
                 "Tracez",
+                "TracezTestSupport",
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]

@@ -4,7 +4,7 @@ import Testing
 import TracezTestSupport
 
 /// `JSONParser` against Foundation's `JSONSerialization`, a reader we did not write.
-@Suite struct JSONParserTests {
+@Suite(.timeLimit(.minutes(3))) struct JSONParserTests {
     @Test(arguments: 0..<400)
     func randomDocumentsReadAsFoundationReadsThem(seed: Int) throws {
         var generator = SplitMix(state: UInt64(seed) &* 0x9E37_79B9)

@@ -6,7 +6,7 @@ import Tracez
 /// Every Langfuse suite is nested in this one and runs one test at a time:
 /// ``LangfuseValues`` (the mask and the value cap) is process-wide, and an exporter
 /// installs its configuration's settings when it is made.
-@Suite(.serialized) struct LangfuseTests {}
+@Suite(.serialized, .timeLimit(.minutes(3))) struct LangfuseTests {}
 
 /// A tracer with one collector and no pipeline: tests read the records themselves.
 func makeRecordingTracer(capacity: Int = 1024) throws -> (Tracer, Collector) {

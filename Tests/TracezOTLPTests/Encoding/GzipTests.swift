@@ -3,7 +3,7 @@ import TracezTestSupport
 @testable import TracezOTLP
 
 /// Our gzip output, read back by the system's `gzip -dc` (a decompressor we did not write).
-@Suite struct GzipTests {
+@Suite(.timeLimit(.minutes(3))) struct GzipTests {
     @Test(arguments: [0, 1, 100, 65_537])
     func gzipReadsBackWhatWeCompressed(_ count: Int) throws {
         let input = (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 / 7) }

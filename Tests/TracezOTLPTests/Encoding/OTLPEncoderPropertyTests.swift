@@ -13,7 +13,7 @@ import TracezTestSupport
 /// ``RandomSpans`` turns a seed into a batch covering every field kind: unicode and control
 /// characters, every attribute kind with empty arrays, NaN, ±infinity and the Int64
 /// extremes, events, links, statuses, dropped counts, remote parents and trace state.
-@Suite struct OTLPEncoderPropertyTests {
+@Suite(.timeLimit(.minutes(3))) struct OTLPEncoderPropertyTests {
     typealias Request = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest
 
     static let resource = OTLPResource(serviceName: "property", attributes: ["team": "tracing", "replicas": 3])

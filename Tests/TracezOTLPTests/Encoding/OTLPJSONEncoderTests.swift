@@ -5,7 +5,7 @@ import Tracez
 
 /// OTLP/JSON's particular rules, read back with Foundation's JSON parser (a reader we did
 /// not write). ``OTLPEncoderPropertyTests`` decodes random batches with the generated code.
-@Suite struct OTLPJSONEncoderTests {
+@Suite(.timeLimit(.minutes(3))) struct OTLPJSONEncoderTests {
     static let encoder = OTLPJSONEncoder(resource: OTLPResource(serviceName: "json"))
 
     static func record(name: String = "span", attributes: SpanAttributes = [:]) -> SpanRecord {

@@ -3,7 +3,7 @@ import OTLPProto
 import Testing
 @testable import TracezOTLP
 
-@Suite struct OTLPPartialSuccessTests {
+@Suite(.timeLimit(.minutes(3))) struct OTLPPartialSuccessTests {
     typealias Response = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse
 
     /// A response as a collector writes it, by the generated code.

@@ -7,7 +7,7 @@ import Tracez
 
 /// The protobuf encoder's particular cases, each decoded by the protoc-generated code.
 /// ``OTLPEncoderPropertyTests`` covers every field on random batches.
-@Suite struct OTLPProtobufEncoderTests {
+@Suite(.timeLimit(.minutes(3))) struct OTLPProtobufEncoderTests {
     typealias Request = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest
     typealias Span = Opentelemetry_Proto_Trace_V1_Span
 

@@ -6,7 +6,7 @@ import TracezTestSupport
 
 /// The export pipeline against a real HTTP backend on loopback that misbehaves.
 /// Every scenario checks what the backend received and the drop-accounting invariant.
-@Suite struct FaultToleranceTests {
+@Suite(.timeLimit(.minutes(3))) struct FaultToleranceTests {
     /// Fast retries, so scenarios finish quickly; outcomes, not durations, are asserted.
     static let quickRetries = RetryPolicy(maxAttempts: 6, initialDelay: .milliseconds(10), multiplier: 2, maxDelay: .milliseconds(100))
 
@@ -70,7 +70,10 @@ import TracezTestSupport
         let setup = try await makeSetup(configuration: ExportConfiguration(interval: .seconds(3600), retry: slowPolicy))
         setup.backend.answer { number in number == 0 ? .status(429, headers: [("Retry-After", "0")]) : .status(200) }
         record(10, into: setup.tracer)
-        await setup.tracer.forceFlush()
+        // Without Retry-After the flush would wait an hour: give up long before, with a message.
+        try await withTimeLimit(.seconds(30), "forceFlush after a 429 with Retry-After: 0 (the policy alone waits an hour)") {
+            await setup.tracer.forceFlush()
+        }
         #expect(setup.backend.requests.count == 2)
         #expect(setup.collector.statistics.exported == 10)
         await setup.tracer.shutdown(deadline: .now + .seconds(30))
@@ -254,7 +257,9 @@ import TracezTestSupport
             record(10, into: setup.tracer)
             setup.tracer.requestFlush()  // starts an export that will never be answered
             try await Task.sleep(for: .milliseconds(100))
-            let statistics = await setup.tracer.shutdown(deadline: .now + .milliseconds(500))
+            let statistics = try await withTimeLimit(.seconds(20), "shutdown with a 0.5 s deadline while the backend hangs") {
+                await setup.tracer.shutdown(deadline: .now + .milliseconds(500))
+            }
             group.cancelAll()
             return statistics
         }

@@ -7,7 +7,7 @@ import TracezTestSupport
 
 /// The OTLP exporter through the export pipeline to a real HTTP server on loopback, which
 /// decodes what it receives with the protoc-generated code.
-@Suite struct OTLPHTTPExporterTests {
+@Suite(.timeLimit(.minutes(3))) struct OTLPHTTPExporterTests {
     typealias Request = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest
     typealias Response = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse
 

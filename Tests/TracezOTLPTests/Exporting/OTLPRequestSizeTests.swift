@@ -7,7 +7,7 @@ import TracezTestSupport
 
 /// Batches larger than a request may be: split until each part fits, and a span that alone
 /// is too large is never sent (the backend could only refuse it with 413), but counted.
-@Suite struct OTLPRequestSizeTests {
+@Suite(.timeLimit(.minutes(3))) struct OTLPRequestSizeTests {
     typealias Request = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest
 
     func run(

@@ -12,7 +12,7 @@ import Tracez
 /// decode each file with the PyPI package `opentelemetry-proto` and compare it field by
 /// field, and `protoc --decode` read the `.pb` files. Here the `.pb` is decoded with the
 /// protoc-generated Swift code, so the test checks something without Python too.
-@Suite struct CapturedRequestsTests {
+@Suite(.timeLimit(.minutes(3))) struct CapturedRequestsTests {
     static var directory: URL {
         let root = ProcessInfo.processInfo.environment["TRACEZ_CAPTURE_DIR"].map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("tracez-captures-\(getpid())")

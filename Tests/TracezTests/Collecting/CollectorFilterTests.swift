@@ -1,7 +1,7 @@
 import Testing
 @testable import Tracez
 
-@Suite struct CollectorFilterTests {
+@Suite(.timeLimit(.minutes(3))) struct CollectorFilterTests {
     private let accept = CollectorFilter { _ in true }
     private let reject = CollectorFilter { _ in false }
 

@@ -1,10 +1,18 @@
+import Foundation
 import Testing
 @testable import Tracez
 
 /// A collector's memory is capacity x bytes per record + a constant, however many spans arrive.
-@Suite(.serialized) struct CollectorMemoryTests {
+///
+/// The measurement runs in a child process of its own (this test binary again, with only this
+/// suite and `TRACEZ_MEMORY_CHILD` set): other suites allocate tens of MiB at the same time,
+/// which would move the resident memory of a shared process by more than the bound.
+@Suite(.serialized, .timeLimit(.minutes(10))) struct CollectorMemoryTests {
     static let spans = 10_000_000
     static let warmUp = 1_000_000
+    static let childVariable = "TRACEZ_MEMORY_CHILD"
+    /// Keeping the 9 M later spans would take gigabytes; leaking even 4 bytes for each, 34 MiB.
+    static let bound = 32 * 1024 * 1024
 
     @Test(
         .enabled(if: residentMemoryBytes() != nil, "needs /proc/self/statm"),
@@ -12,28 +20,59 @@ import Testing
         arguments: [OverflowPolicy.dropNewest, .overwriteOldest]
     )
     func tenMillionSpansWithNothingDrainingLeaveResidentMemoryFlat(policy: OverflowPolicy) async throws {
+        if ProcessInfo.processInfo.environment[Self.childVariable] != nil {
+            try await measure(policy)
+        } else {
+            try runInChildProcess(policy)
+        }
+    }
+
+    /// In the child: record 10 M spans into a collector nothing drains, and compare.
+    func measure(_ policy: OverflowPolicy) async throws {
+        guard ProcessInfo.processInfo.environment[Self.childVariable] == "\(policy)" else { return }
         let collector = try Collector(configuration: CollectorConfiguration(name: "undrained", capacity: 4096, overflow: policy))
         let tracer = Tracer(collectors: [collector])
-        func record(_ count: Int) async {
-            for index in 0..<count {
-                // Yield now and then: other tests share the two cooperative threads.
-                if index % 10_000 == 0 { await Task.yield() }
+        func record(_ count: Int) {
+            for _ in 0..<count {
                 let span = tracer.startSpan("request")
                 span.updateAttributes { $0["http.route"] = "/v1/chat" }
                 span.end()
             }
         }
-        await record(Self.warmUp)  // the collector is full long before this ends
+        record(Self.warmUp)  // the collector is full long before this ends
         let before = try #require(residentMemoryBytes())
-        await record(Self.spans - Self.warmUp)
+        record(Self.spans - Self.warmUp)
         let after = try #require(residentMemoryBytes())
 
         #expect(collector.statistics.recorded == Self.spans)
         #expect(collector.statistics.buffered == 4096)
-        // Keeping the 9 M later spans would take gigabytes, and leaking even 16 bytes for each
-        // would take 137 MiB. Other tests run in this process at the same time and move resident
-        // memory by tens of MiB (35 MiB seen on CI), so flat means under 128 MiB of growth.
         let growth = after - before
-        #expect(growth < 128 * 1024 * 1024, "resident memory grew by \(growth / 1024) KiB")
+        // Unbuffered: the parent reads it from a pipe.
+        FileHandle.standardOutput.write(Data("tracez-memory-growth-kib=\(growth / 1024)\n".utf8))
+        #expect(growth < Self.bound, "resident memory grew by \(growth / 1024) KiB")
+    }
+
+    /// In the parent: run this suite alone in a child process for `policy`, and check its result.
+    func runInChildProcess(_ policy: OverflowPolicy) throws {
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+        child.arguments = ["--testing-library", "swift-testing", "--filter", "CollectorMemoryTests"]
+        var environment = ProcessInfo.processInfo.environment
+        environment[Self.childVariable] = "\(policy)"
+        child.environment = environment
+        let output = Pipe()
+        child.standardOutput = output
+        child.standardError = output
+        try child.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        child.waitUntilExit()
+        // First, that the measurement ran at all in the child.
+        let growth = text.split(separator: "\n").compactMap { line -> Int? in
+            guard let range = line.range(of: "tracez-memory-growth-kib=") else { return nil }
+            return Int(line[range.upperBound...].prefix { $0.isNumber })
+        }
+        try #require(growth.count == 1, "the child did not measure:\n\(text.suffix(2000))")
+        #expect(child.terminationStatus == 0, "the child failed:\n\(text.suffix(2000))")
+        #expect(growth[0] * 1024 < Self.bound, "resident memory grew by \(growth[0]) KiB")
     }
 }

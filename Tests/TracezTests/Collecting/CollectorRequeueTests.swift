@@ -1,7 +1,7 @@
 import Testing
 @testable import Tracez
 
-@Suite struct CollectorRequeueTests {
+@Suite(.timeLimit(.minutes(3))) struct CollectorRequeueTests {
     private func makeCollector(capacity: Int) throws -> Collector {
         try Collector(configuration: CollectorConfiguration(name: "requeue", capacity: capacity))
     }

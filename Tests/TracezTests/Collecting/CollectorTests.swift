@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 @testable import Tracez
+import TracezTestSupport
 
-@Suite struct CollectorTests {
+@Suite(.timeLimit(.minutes(3))) struct CollectorTests {
     private func makeCollector(
         capacity: Int,
         overflow: OverflowPolicy = .dropNewest,
@@ -124,7 +125,7 @@ import Testing
 
         let accepted = recordOnOwnThread(makeRecord(name: "second"), into: collector)
         // `recorded` counts the second record before it starts waiting for room.
-        while collector.statistics.recorded < 2 { await Task.yield() }
+        try await waitUntil("the second record waits for room") { collector.statistics.recorded >= 2 }
         let drained = collector.drain(max: 1)
 
         #expect(await accepted.value)
@@ -142,7 +143,7 @@ import Testing
         collector.record(makeRecord(name: "first"))
 
         let accepted = recordOnOwnThread(makeRecord(name: "late"), into: collector)
-        while collector.statistics.recorded < 2 { await Task.yield() }
+        try await waitUntil("the late record waits for room") { collector.statistics.recorded >= 2 }
         collector.close()
 
         #expect(await accepted.value == false)

@@ -2,7 +2,7 @@ import Synchronization
 import Testing
 @testable import Tracez
 
-@Suite struct FillLevelTests {
+@Suite(.timeLimit(.minutes(3))) struct FillLevelTests {
     /// Keeps every fill-level change a collector reports, in order.
     final class ChangeLog: Sendable {
         private let changes = SanitizedMutex<[FillLevelChange]>([])

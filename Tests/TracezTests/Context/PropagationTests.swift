@@ -36,7 +36,7 @@ extension Tracez.Tracer {
 
 // MARK: -
 
-@Suite struct PropagationTests {
+@Suite(.timeLimit(.minutes(3))) struct PropagationTests {
     static let traceHex = "4bf92f3577b34da6a3ce929d0e0e4736"
     static let parentHex = "00f067aa0ba902b7"
     static let traceState = "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE"

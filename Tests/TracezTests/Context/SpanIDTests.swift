@@ -2,7 +2,7 @@ import Testing
 
 @testable import Tracez
 
-@Suite struct SpanIDTests {
+@Suite(.timeLimit(.minutes(3))) struct SpanIDTests {
     static let example = SpanID(0x00f0_67aa_0ba9_02b7)
     static let exampleHex = "00f067aa0ba902b7"
 

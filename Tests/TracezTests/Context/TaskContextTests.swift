@@ -2,7 +2,7 @@ import Testing
 @testable import Tracez
 
 /// The active span follows Swift concurrency through the task-local `ServiceContext`.
-@Suite struct TaskContextTests {
+@Suite(.timeLimit(.minutes(3))) struct TaskContextTests {
     private func child(_ tracer: Tracer, _ name: String) async {
         await tracer.withSpan(name) { _ in
             await Task.yield()

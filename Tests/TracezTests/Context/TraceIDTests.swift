@@ -2,7 +2,7 @@ import Testing
 
 @testable import Tracez
 
-@Suite struct TraceIDTests {
+@Suite(.timeLimit(.minutes(3))) struct TraceIDTests {
     static let example = TraceID(high: 0x4bf9_2f35_77b3_4da6, low: 0xa3ce_929d_0e0e_4736)
     static let exampleHex = "4bf92f3577b34da6a3ce929d0e0e4736"
 

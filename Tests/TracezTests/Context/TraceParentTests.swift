@@ -2,7 +2,7 @@ import Testing
 
 @testable import Tracez
 
-@Suite struct TraceParentTests {
+@Suite(.timeLimit(.minutes(3))) struct TraceParentTests {
     static let traceHex = "4bf92f3577b34da6a3ce929d0e0e4736"
     static let parentHex = "00f067aa0ba902b7"
     static let sampledHeader = "00-\(traceHex)-\(parentHex)-01"

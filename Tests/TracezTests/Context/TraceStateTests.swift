@@ -2,7 +2,7 @@ import Testing
 
 @testable import Tracez
 
-@Suite struct TraceStateTests {
+@Suite(.timeLimit(.minutes(3))) struct TraceStateTests {
     static let specExample = "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE"
 
     private func keys(_ header: String) -> [String] {

@@ -2,7 +2,7 @@ import Testing
 @testable import Tracez
 
 /// Every instant is passed in explicitly: the breaker never reads the clock here.
-@Suite struct CircuitBreakerTests {
+@Suite(.timeLimit(.minutes(3))) struct CircuitBreakerTests {
     private let start = ContinuousClock.now
 
     private func makeBreaker(

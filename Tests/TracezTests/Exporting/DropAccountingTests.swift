@@ -5,7 +5,7 @@ import Testing
 
 /// `recorded == exported + dropped + pending`, exactly, while many tasks record
 /// into a small collector that a slow exporter drains.
-@Suite struct DropAccountingTests {
+@Suite(.timeLimit(.minutes(3))) struct DropAccountingTests {
     static let tasks = 8
     /// 100 k spans per task; a tenth under Thread Sanitizer, which is far slower.
     static let spansPerTask = isThreadSanitizerActive ? 10_000 : 100_000
@@ -21,6 +21,7 @@ import Testing
         )
         let tracer = Tracer(pipelines: [pipeline])
         let unbalancedSnapshots = Tally()
+        let fullSnapshots = Tally()
 
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await tracer.run() }
@@ -29,8 +30,12 @@ import Testing
                     tracer.startSpan("work").end()
                 }
                 // The invariant holds at every instant, not only at the end.
-                if !collector.statistics.isBalanced {
+                let snapshot = collector.statistics
+                if !snapshot.isBalanced {
                     unbalancedSnapshots.count.add(1, ordering: .relaxed)
+                }
+                if snapshot.waiting > 0 || snapshot.buffered == snapshot.capacity {
+                    fullSnapshots.count.add(1, ordering: .relaxed)
                 }
             }
             let produce: @Sendable () -> Void = {
@@ -60,6 +65,14 @@ import Testing
 
         let statistics = collector.statistics
         let total = Self.tasks * Self.spansPerTask
+        // First, that the case under test happened: the collector was full (records waited for
+        // room under `.block`, were dropped or overwritten otherwise).
+        switch policy {
+        case .dropNewest, .overwriteOldest:
+            try #require(statistics.dropped.total > 0, "the collector never overflowed: nothing was tested")
+        case .block:
+            try #require(fullSnapshots.count.load(ordering: .relaxed) > 0 || statistics.dropped.total > 0, "no record ever waited for room")
+        }
         #expect(unbalancedSnapshots.count.load(ordering: .relaxed) == 0)
         #expect(statistics.recorded == total)
         #expect(statistics.pending == 0)

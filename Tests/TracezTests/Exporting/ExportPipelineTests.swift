@@ -3,8 +3,9 @@ import ServiceLifecycleTestKit
 import Logging
 import Testing
 @testable import Tracez
+import TracezTestSupport
 
-@Suite struct ExportPipelineTests {
+@Suite(.timeLimit(.minutes(3))) struct ExportPipelineTests {
     private func makePipeline(
         exporter: some Exporter,
         capacity: Int = 4096,
@@ -103,7 +104,9 @@ import Testing
             configuration: ExportConfiguration(maxBatchSize: 4, interval: .seconds(3600))
         )
         record(10, into: tracer)
-        let statistics = await tracer.shutdown(deadline: .now + .milliseconds(200))
+        let statistics = try await withTimeLimit(.seconds(20), "shutdown with a 0.2 s deadline while the export hangs") {
+            await tracer.shutdown(deadline: .now + .milliseconds(200))
+        }
         // At most the first batch reached the backend (none if this task started late):
         // the pipeline never piles a second export onto a hung one.
         #expect(exporter.stuckCount <= 1)

@@ -3,7 +3,7 @@ import Testing
 @testable import Tracez
 
 /// `JSONWriter`'s strings read back through Foundation's `JSONSerialization`, a reader we did not write.
-@Suite struct JSONWriterTests {
+@Suite(.timeLimit(.minutes(3))) struct JSONWriterTests {
     /// Every ASCII control character, the two characters JSON escapes, and non-ASCII text
     /// next to them, in random strings.
     @Test func everyStringReadsBackAsItself() throws {

@@ -2,7 +2,7 @@ import Testing
 @testable import Tracez
 
 /// Every instant is passed in explicitly: the limiter never reads the clock here.
-@Suite struct LogRateLimiterTests {
+@Suite(.timeLimit(.minutes(3))) struct LogRateLimiterTests {
     private let start = ContinuousClock.now
 
     @Test func admitsTheFirstLineOfAKind() {

@@ -2,8 +2,9 @@ import Metrics
 import MetricsTestKit
 import Testing
 @testable import Tracez
+import TracezTestSupport
 
-@Suite struct PipelineMetricsTests {
+@Suite(.timeLimit(.minutes(3))) struct PipelineMetricsTests {
     /// `MetricsSystem.bootstrap` may run once per process: this is the only test that
     /// calls it, so every metric check lives here. Pipelines bind their handlers when
     /// created, so they are created after bootstrapping, under collector names no
@@ -12,7 +13,7 @@ import Testing
         let metrics = TestMetrics()
         MetricsSystem.bootstrap(metrics)
 
-        try await within(.seconds(60)) {
+        try await withTimeLimit(.seconds(60), #function) {
             let suffix = UInt64.random(in: 0...UInt64.max)
             let failingName = "metrics-failing-\(suffix)"
             let healthyName = "metrics-healthy-\(suffix)"

@@ -1,7 +1,7 @@
 import Testing
 @testable import Tracez
 
-@Suite struct RetryPolicyTests {
+@Suite(.timeLimit(.minutes(3))) struct RetryPolicyTests {
     /// 100 ms doubling up to 5 s: the ceilings are 0.1, 0.2, 0.4, 0.8, 1.6, 3.2, then 5 (capped), 5.
     private static let policy = RetryPolicy(maxAttempts: 9, initialDelay: .milliseconds(100), multiplier: 2, maxDelay: .seconds(5))
 

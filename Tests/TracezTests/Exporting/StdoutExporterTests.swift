@@ -3,7 +3,7 @@ import Synchronization
 import Testing
 @testable import Tracez
 
-@Suite struct StdoutExporterTests {
+@Suite(.timeLimit(.minutes(3))) struct StdoutExporterTests {
     /// Collects what the exporter writes, in place of standard output.
     final class Output: Sendable {
         private let state = SanitizedMutex<String>("")

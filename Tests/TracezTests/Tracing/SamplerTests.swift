@@ -2,7 +2,7 @@ import Testing
 
 @testable import Tracez
 
-@Suite struct SamplerTests {
+@Suite(.timeLimit(.minutes(3))) struct SamplerTests {
     static let sampledParent = SpanContext(traceID: TraceID(high: 1, low: 1), spanID: SpanID(1), traceFlags: .sampled)
     static let unsampledParent = SpanContext(traceID: TraceID(high: 1, low: 1), spanID: SpanID(1), traceFlags: [])
 

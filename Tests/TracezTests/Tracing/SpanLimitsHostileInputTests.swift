@@ -5,7 +5,7 @@ import Tracing
 
 /// Strings that no limit covered before: names, keys, status and error messages, and
 /// `stringConvertible` values; and what the limits cut, summed in the collector.
-@Suite struct SpanLimitsHostileInputTests {
+@Suite(.timeLimit(.minutes(3))) struct SpanLimitsHostileInputTests {
     /// 10 MB of two-byte characters: a cut at an odd byte would split one.
     static let tenMegabytes = "x" + String(repeating: "é", count: 5_000_000)
 

@@ -1,7 +1,7 @@
 import Testing
 @testable import Tracez
 
-@Suite struct SpanLimitsTests {
+@Suite(.timeLimit(.minutes(3))) struct SpanLimitsTests {
     @Test func hugeStringIsTruncatedOnACharacterBoundaryAndCounted() throws {
         let limits = SpanLimits(maxAttributeValueBytes: 1000)
         let (tracer, collector) = try makeTracer(configuration: TracerConfiguration(limits: limits))

@@ -2,7 +2,7 @@ import Dispatch
 import Testing
 @testable import Tracez
 
-@Suite struct SpanTests {
+@Suite(.timeLimit(.minutes(3))) struct SpanTests {
     struct Boom: Error, CustomStringConvertible {
         var description: String { "boom happened" }
     }

@@ -1,7 +1,7 @@
 import Testing
 @testable import Tracez
 
-@Suite struct TracerTests {
+@Suite(.timeLimit(.minutes(3))) struct TracerTests {
     @Test func nestedSpansShareTheTraceAndPointAtTheirParents() throws {
         let (tracer, collector) = try makeTracer()
         tracer.withSpan("root") { root in
