@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Tracez
 @testable import TracezLangfuse
+import TracezTestSupport
 
 extension LangfuseTests {
     @Suite struct ObservationTests {
@@ -155,12 +156,12 @@ extension LangfuseTests {
             let formatter = ISO8601DateFormatter()
             formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
             formatter.timeZone = TimeZone(identifier: "UTC")
-            var generator = SystemRandomNumberGenerator()
+            var (generator, seed) = SplitMix.seeded()
             var instants: [Int64] = [0, 1, 999, 1_000, 86_399_999, 86_400_000, 951_782_400_000, 1_700_000_000_250, 4_102_444_800_000, -1, -86_400_001]
             instants += (0..<2_000).map { _ in Int64.random(in: -2_208_988_800_000...7_258_118_400_000, using: &generator) }
             for milliseconds in instants {
                 let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
-                #expect(LangfuseTime.iso8601(milliseconds: milliseconds) == formatter.string(from: date), "\(milliseconds)")
+                #expect(LangfuseTime.iso8601(milliseconds: milliseconds) == formatter.string(from: date), "\(milliseconds) (seed \(seed))")
             }
         }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A small seeded random number generator (SplitMix64), so a randomized test that fails can
 /// be run again with the same values from its seed.
 ///
@@ -15,5 +17,14 @@ public struct SplitMix: RandomNumberGenerator {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+extension SplitMix {
+    /// A generator and its seed: `TRACEZ_TEST_SEED` when set (to replay a failure), else a new
+    /// random one. A test puts the seed in its failure messages.
+    public static func seeded() -> (SplitMix, seed: UInt64) {
+        let seed = ProcessInfo.processInfo.environment["TRACEZ_TEST_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 0...UInt64.max)
+        return (SplitMix(state: seed), seed)
     }
 }

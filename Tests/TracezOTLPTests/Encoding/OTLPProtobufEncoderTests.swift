@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 import Tracez
 @testable import TracezOTLP
+import TracezTestSupport
 
 /// The protobuf encoder's particular cases, each decoded by the protoc-generated code.
 /// ``OTLPEncoderPropertyTests`` covers every field on random batches.
@@ -78,6 +79,31 @@ import Tracez
         #expect(span.attributes.map(\.key) == Self.byteOrder(Self.keys))
         for keyValue in span.attributes {
             #expect(keyValue.value.intValue == Int64(Self.keys.firstIndex(of: keyValue.key) ?? -1))
+        }
+    }
+
+    /// The same records make the same bytes in every process. Each process hashes with a seed
+    /// of its own, so dictionaries iterate in another order in each: two children and this
+    /// process must still agree. (Encoding twice in one process would prove nothing of that.)
+    @Test func theSameRecordsMakeTheSameBytesInEveryProcess() throws {
+        var attributes = SpanAttributes()
+        for (index, key) in Self.keys.enumerated() { attributes[key] = index }
+        for index in 0..<64 { attributes["filler.\(index)"] = "\(index)" }
+        let event = SpanRecord.Event(name: "e", nanoseconds: 15, attributes: attributes)
+        let bytes = Self.encoder.encode([Self.record(attributes: attributes, events: [event])])
+        let hex = bytes.map { String($0, radix: 16) }.joined(separator: ".")
+        if ProcessInfo.processInfo.environment["TRACEZ_ENCODING_CHILD"] != nil {
+            report("tracez-encoded", hex)
+            return
+        }
+        for child in 1...2 {
+            let (status, output) = try runTestsInChildProcess(
+                filter: "theSameRecordsMakeTheSameBytesInEveryProcess",
+                environment: ["TRACEZ_ENCODING_CHILD": "\(child)"]
+            )
+            let encoded = reported("tracez-encoded", in: output)
+            try #require(status == 0 && encoded.count == 1, "child \(child) did not encode:\n\(output.suffix(2000))")
+            #expect(encoded[0] == hex, "child \(child) encoded other bytes")
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Tracez
+import TracezTestSupport
 
 /// A collector's memory is capacity x bytes per record + a constant, however many spans arrive.
 ///
@@ -47,32 +48,17 @@ import Testing
         #expect(collector.statistics.recorded == Self.spans)
         #expect(collector.statistics.buffered == 4096)
         let growth = after - before
-        // Unbuffered: the parent reads it from a pipe.
-        FileHandle.standardOutput.write(Data("tracez-memory-growth-kib=\(growth / 1024)\n".utf8))
+        report("tracez-memory-growth-kib", "\(growth / 1024)")
         #expect(growth < Self.bound, "resident memory grew by \(growth / 1024) KiB")
     }
 
     /// In the parent: run this suite alone in a child process for `policy`, and check its result.
     func runInChildProcess(_ policy: OverflowPolicy) throws {
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-        child.arguments = ["--testing-library", "swift-testing", "--filter", "CollectorMemoryTests"]
-        var environment = ProcessInfo.processInfo.environment
-        environment[Self.childVariable] = "\(policy)"
-        child.environment = environment
-        let output = Pipe()
-        child.standardOutput = output
-        child.standardError = output
-        try child.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        child.waitUntilExit()
+        let (status, output) = try runTestsInChildProcess(filter: "CollectorMemoryTests", environment: [Self.childVariable: "\(policy)"])
         // First, that the measurement ran at all in the child.
-        let growth = text.split(separator: "\n").compactMap { line -> Int? in
-            guard let range = line.range(of: "tracez-memory-growth-kib=") else { return nil }
-            return Int(line[range.upperBound...].prefix { $0.isNumber })
-        }
-        try #require(growth.count == 1, "the child did not measure:\n\(text.suffix(2000))")
-        #expect(child.terminationStatus == 0, "the child failed:\n\(text.suffix(2000))")
+        let growth = reported("tracez-memory-growth-kib", in: output).compactMap { Int($0) }
+        try #require(growth.count == 1, "the child did not measure:\n\(output.suffix(2000))")
+        #expect(status == 0, "the child failed:\n\(output.suffix(2000))")
         #expect(growth[0] * 1024 < Self.bound, "resident memory grew by \(growth[0]) KiB")
     }
 }
