@@ -265,9 +265,12 @@ public final class ExportPipeline: Service, Sendable {
             while ContinuousClock.now < deadline {
                 let batch = collector.drain(max: configuration.maxBatchSize)
                 if batch.isEmpty { break }
+                let exportedBefore = collector.statistics.exported
                 // At shutdown even an open circuit gets one more try: these are the last records.
                 _ = await send(batch)
-                if circuitBreaker.currentState == .open { break }
+                // Stop only if that try failed too. A success means the backend is back, though the
+                // breaker stays open until its open duration has passed: keep sending.
+                if circuitBreaker.currentState == .open, collector.statistics.exported == exportedBefore { break }
             }
             let left = collector.statistics.buffered
             let reason: DropReason = circuitBreaker.currentState == .open ? .circuitOpen : .shutdownDeadline
