@@ -36,13 +36,14 @@ struct DemoCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Number of traces (requests) to run.")
+    // `.unconditional`: `--traces -1` is the number -1 (and gets the range error), not a missing value.
+    @Option(parsing: .unconditional, help: "Number of traces (requests) to run, 1 to 100000.")
     var traces: Int = 5
 
     @Option(help: "Output for the stdout exporter: tree or jsonl.")
     var format: OutputFormat = .tree
 
-    @Option(help: "Capacity of the demo's collector (default 4096, or OTEL_BSP_MAX_QUEUE_SIZE).")
+    @Option(parsing: .unconditional, help: "Capacity of the demo's collector (default 4096, or OTEL_BSP_MAX_QUEUE_SIZE).")
     var capacity: Int?
 
     @Option(help: "Langfuse API when exporting to Langfuse: otel (default) or ingestion (self-hosted v2/v3).")

@@ -84,6 +84,31 @@ import Tracez
         #expect(throws: (any Error).self) { try DemoCommand.parse(arguments) }
     }
 
+    /// `--traces -1` must be read as the number -1 and get the range error, not
+    /// "Missing value" because -1 looks like an option.
+    @Test(arguments: [
+        (["--traces", "-1"], ["--traces=-1"], "--traces must be between 1 and 100000, got -1"),
+        (["--capacity", "-5"], ["--capacity=-5"], "--capacity must be at least 1, got -5"),
+        (["--traces", "-0"], ["--traces=-0"], "--traces must be between 1 and 100000, got 0"),
+    ])
+    func negativeNumbersAsSeparateArgumentsGetTheRangeError(separate: [String], joined: [String], message: String) {
+        for arguments in [separate, joined] {
+            do {
+                _ = try DemoCommand.parse(arguments)
+                Issue.record("\(arguments) was accepted")
+            } catch {
+                #expect(DemoCommand.message(for: error) == message, "\(arguments)")
+            }
+        }
+    }
+
+    @Test func versionPrintsTheLibraryVersion() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path))
+        let run = try runTracez(["--version"])
+        #expect(run.status == 0)
+        #expect(run.standardOutput == TracezVersion.current + "\n")
+    }
+
     static func statistics(exported: Int, dropped: [DropReason: Int]) -> CollectorStatistics {
         var counts = DropCounts()
         for (reason, count) in dropped { counts[reason] = count }
