@@ -5,6 +5,10 @@ public enum TracezError: Error, Sendable, Hashable {
     /// A batch size, interval or timeout was zero, negative or out of range.
     case invalidConfiguration(field: String, reason: String)
     /// An environment variable had a value Tracez cannot use.
+    ///
+    /// `value` is only what may be shown of it: `[redacted]` for a variable that holds
+    /// secrets (headers), a URL without its credentials or query; the `reason` points at a
+    /// malformed entry by its position, never by its text.
     case invalidEnvironmentVariable(name: String, value: String, reason: String)
     /// The export pipeline's `run()` was called while it was already running, or after it finished.
     case pipelineAlreadyStarted(collector: String)

@@ -10,7 +10,9 @@ import TracezOTLP
 /// `LANGFUSE_PUBLIC_KEY` and `LANGFUSE_SECRET_KEY` set it exports to Langfuse; otherwise,
 /// with `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) set, to
 /// that OpenTelemetry collector, configured by the OTel SDK variables.
-/// Its last line is always `recorded=<n> exported=<n> dropped=<n>`, the sum over its collectors.
+/// Its last line is always `recorded=<n> exported=<n> dropped=<n>`, the sum over its collectors,
+/// after a `dropped by reason: …` line when anything was dropped. When exports failed, one
+/// line on standard error says why; when nothing was exported, it exits with status 1.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
@@ -18,7 +20,11 @@ struct DemoCommand: AsyncParsableCommand {
         discussion: """
             Each trace is one chat request: retrieval with an embedding call, a model call with \
             token usage and cost, tool calls in parallel (one fails in every third trace), and a \
-            final model call. The last line printed is exactly `recorded=N exported=N dropped=N`.
+            final model call. The last line printed is exactly `recorded=N exported=N dropped=N`, \
+            preceded by `dropped by reason: <reason>=N ...` when anything was dropped. If exports \
+            failed, one line on standard error gives the last failure (connection refused, the \
+            backend's HTTP status and message, a TLS error); if nothing was exported, the exit \
+            status is 1.
 
             Where the spans go: to Langfuse when LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY are \
             set (LANGFUSE_BASE_URL, default https://cloud.langfuse.com; --langfuse-api picks its \
@@ -30,13 +36,14 @@ struct DemoCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Number of traces (requests) to run.")
+    // `.unconditional`: `--traces -1` is the number -1 (and gets the range error), not a missing value.
+    @Option(parsing: .unconditional, help: "Number of traces (requests) to run, 1 to 100000.")
     var traces: Int = 5
 
     @Option(help: "Output for the stdout exporter: tree or jsonl.")
     var format: OutputFormat = .tree
 
-    @Option(help: "Capacity of the demo's collector (default 4096, or OTEL_BSP_MAX_QUEUE_SIZE).")
+    @Option(parsing: .unconditional, help: "Capacity of the demo's collector (default 4096, or OTEL_BSP_MAX_QUEUE_SIZE).")
     var capacity: Int?
 
     @Option(help: "Langfuse API when exporting to Langfuse: otel (default) or ingestion (self-hosted v2/v3).")
@@ -63,6 +70,7 @@ struct DemoCommand: AsyncParsableCommand {
             tracerConfiguration.serviceName = "tracez-demo"
         }
         let pipeline: ExportPipeline
+        let failures = ExportFailureRecorder()
         var recordsScores = false
         if LangfuseSettings.isConfigured(in: environment) {
             let settings = try LangfuseSettings(environment: environment, api: langfuseAPI)
@@ -77,12 +85,12 @@ struct DemoCommand: AsyncParsableCommand {
             pipeline = try ExportPipeline(
                 collector: Collector(configuration: CollectorConfiguration(name: "langfuse", capacity: capacity ?? 4096)),
                 exporter: LangfuseExporter(configuration: settings.configuration, resource: OTLPResource(configuration: tracerConfiguration)),
-                configuration: export
+                configuration: failures.observing(export)
             )
             recordsScores = true
             FileHandle.standardError.write(Data("tracez demo: exporting to Langfuse at \(settings.configuration.baseURL) (\(langfuseAPI.rawValue))\n".utf8))
         } else {
-            pipeline = try makePipeline(environment: environment, tracerConfiguration: tracerConfiguration)
+            pipeline = try makePipeline(environment: environment, tracerConfiguration: tracerConfiguration, failures: failures)
         }
         let tracer = Tracer(configuration: tracerConfiguration, pipelines: [pipeline])
         let workload = DemoWorkload(tracer: tracer, scoresEveryOtherTrace: recordsScores)
@@ -96,11 +104,39 @@ struct DemoCommand: AsyncParsableCommand {
             try await group.waitForAll()
             return statistics
         }
+        if let cause = Self.failureLine(statistics: statistics, lastFailure: failures.lastReason) {
+            FileHandle.standardError.write(Data((cause + "\n").utf8))
+        }
+        for line in Self.detailLines(statistics) {
+            StdoutExporter.writeToStandardOutput(line + "\n")
+        }
         StdoutExporter.writeToStandardOutput("\(statistics)\n")
+        if statistics.exported == 0, statistics.recorded > 0 { throw ExitCode(1) }
+    }
+
+    /// The lines printed just before the summary: what the counters do not show on their own.
+    /// Today the drops by reason, when there are any; more span-level counts belong here.
+    static func detailLines(_ statistics: CollectorStatistics) -> [String] {
+        var lines: [String] = []
+        if statistics.dropped.total > 0 { lines.append("dropped by reason: \(statistics.dropped)") }
+        return lines
+    }
+
+    /// The one line for standard error that says why records were not exported: the last
+    /// failure an export reported, or, if none did and nothing was exported, the drop reasons.
+    /// `nil` when nothing was lost on the way to the backend (a full collector's drops are
+    /// only in the counts).
+    static func failureLine(statistics: CollectorStatistics, lastFailure: String?) -> String? {
+        let lost = statistics.dropped.total - statistics.dropped[.bufferFull] - statistics.dropped[.overwritten]
+        guard lost > 0 else { return nil }
+        let records = lost == 1 ? "1 record" : "\(lost) records"
+        if let lastFailure { return "tracez demo: \(records) not exported; last export failure: \(lastFailure)" }
+        if statistics.exported == 0 { return "tracez demo: \(records) not exported (\(statistics.dropped))" }
+        return nil
     }
 
     /// The collector and exporter the environment asks for: OTLP when an endpoint is set, stdout otherwise.
-    private func makePipeline(environment: [String: String], tracerConfiguration: TracerConfiguration) throws -> ExportPipeline {
+    private func makePipeline(environment: [String: String], tracerConfiguration: TracerConfiguration, failures: ExportFailureRecorder) throws -> ExportPipeline {
         let sendsToOTLP = ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"].contains {
             !(environment[$0] ?? "").trimmingCharacters(in: .whitespaces).isEmpty
         }
@@ -120,7 +156,7 @@ struct DemoCommand: AsyncParsableCommand {
         return try ExportPipeline(
             collector: Collector(configuration: collectorConfiguration),
             exporter: exporter,
-            configuration: ExportConfiguration(environment: environment)
+            configuration: failures.observing(ExportConfiguration(environment: environment))
         )
     }
 }

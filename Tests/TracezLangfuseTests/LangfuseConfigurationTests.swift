@@ -89,11 +89,99 @@ extension LangfuseTests {
             }
         }
 
+        // MARK: Secrets in errors and descriptions
+
+        /// Every 4-character piece of each secret that shows up in `text`.
+        static func leaks(of secrets: [String], in text: String) -> [String] {
+            secrets.flatMap { secret -> [String] in
+                let characters = Array(secret)
+                guard characters.count >= 4 else { return text.contains(secret) ? [secret] : [] }
+                return (0...(characters.count - 4)).map { String(characters[$0..<$0 + 4]) }.filter { text.contains($0) }
+            }
+        }
+
+        static func renderings(of value: Any) -> [String] {
+            var dumped = ""
+            dump(value, to: &dumped)
+            return [String(describing: value), String(reflecting: value), dumped]
+        }
+
+        /// The secret part of the keys below: what follows the public `sk-lf-` / `pk-lf-` prefix.
+        static let secret = "Zq7xW9kPv3Lm"
+
+        @Test(arguments: [
+            ("pk-lf-1234", "Zq7xW9kPv3Lm", "LANGFUSE_SECRET_KEY"),  // no sk- prefix
+            ("pk-lf-1234", "pk-lf-Zq7xW9kPv3Lm", "LANGFUSE_SECRET_KEY"),  // the public key's prefix
+            ("pk-lf-1234", "sk-", "LANGFUSE_SECRET_KEY"),
+            ("sk-lf-Zq7xW9kPv3Lm", "sk-lf-Zq7xW9kPv3Lm", "LANGFUSE_PUBLIC_KEY"),  // the secret given as the public key
+            ("Zq7xW9kPv3Lm", "sk-lf-5678", "LANGFUSE_PUBLIC_KEY"),
+        ])
+        func badKeysNeverShowAnyPartOfTheSecret(_ publicKey: String, _ secretKey: String, _ variable: String) {
+            do {
+                _ = try LangfuseSettings(environment: ["LANGFUSE_PUBLIC_KEY": publicKey, "LANGFUSE_SECRET_KEY": secretKey])
+                Issue.record("accepted the keys")
+            } catch {
+                for text in Self.renderings(of: error) {
+                    #expect(text.contains(variable), "\(text)")
+                    #expect(Self.leaks(of: [Self.secret], in: text).isEmpty, "\(text)")
+                    // Not even the first characters of a value that is not a public key.
+                    #expect(!text.contains("Zq7"), "\(text)")
+                }
+            }
+        }
+
+        @Test func aSecretKeyGivenAsThePublicKeyIsCalledOut() {
+            #expect {
+                try LangfuseSettings(environment: ["LANGFUSE_PUBLIC_KEY": "sk-lf-Zq7xW9kPv3Lm", "LANGFUSE_SECRET_KEY": "sk-lf-Zq7xW9kPv3Lm"])
+            } throws: { error in
+                "\(error)".contains("the secret key was given as the public key")
+            }
+        }
+
+        static let userinfo = ["u5erN4me", "Zq7xW9kPv3Lm"]
+
+        @Test(arguments: ["LANGFUSE_BASE_URL", "LANGFUSE_HOST"], [
+            "https://u5erN4me:Zq7xW9kPv3Lm@",
+            "ftp://u5erN4me:Zq7xW9kPv3Lm@cloud.example",
+            "u5erN4me:Zq7xW9kPv3Lm@cloud.example",
+            "https://u5erN4me:Zq7x@W9kPv3Lm@%%bad",
+            "http://u5erN4me:Zq7xW9kPv3Lm@langfuse.internal:3000",
+        ])
+        func malformedBaseURLsNameTheirVariableAndNeverEchoCredentials(_ variable: String, _ raw: String) {
+            do {
+                _ = try LangfuseSettings(environment: Self.keys.merging([variable: raw]) { $1 })
+                Issue.record("accepted \(variable)")
+            } catch {
+                for text in Self.renderings(of: error) {
+                    #expect(text.contains(variable), "\(text)")
+                    #expect(Self.leaks(of: Self.userinfo, in: text).isEmpty, "\(text)")
+                }
+            }
+        }
+
+        @Test(arguments: ["LANGFUSE_BASE_URL", "LANGFUSE_HOST"])
+        func baseURLCredentialsAndTheSecretKeyNeverAppearInTheConfiguration(_ variable: String) throws {
+            let configuration = try LangfuseSettings(environment: [
+                "LANGFUSE_PUBLIC_KEY": "pk-lf-abcdef-1234",
+                "LANGFUSE_SECRET_KEY": "sk-lf-" + Self.secret,
+                variable: "https://u5erN4me:Pa55w0rdXy@langfuse.example/?token=QueryT0ken",
+            ]).configuration
+            let exporter = LangfuseExporter(configuration: configuration)
+            let texts = Self.renderings(of: configuration) + Self.renderings(of: configuration.baseURL)
+                + [String(describing: exporter), String(reflecting: exporter)]
+            for text in texts {
+                #expect(Self.leaks(of: [Self.secret, "u5erN4me", "Pa55w0rdXy", "QueryT0ken"], in: text).isEmpty, "\(text)")
+            }
+            #expect("\(configuration)".contains("pk-lf-…1234"))
+            #expect("\(configuration)".contains("langfuse.example"))
+        }
+
         @Test func descriptionMasksTheKeys() throws {
             let configuration = try LangfuseSettings(environment: Self.keys).configuration
             let text = "\(configuration)"
             #expect(text.contains("pk-lf-…1234"))
-            #expect(text.contains("sk-lf-…5678"))
+            #expect(text.contains("sk-lf-…"))
+            #expect(!text.contains("5678"))  // not even the end of the secret
             #expect(!text.contains("very-secret"))
             #expect(!text.contains("abcdef"))
             let exporter = LangfuseExporter(configuration: configuration)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Tracez
 @testable import tracez
 
 /// `tracez demo` as a user runs it: the built binary in a child process.
@@ -83,6 +84,57 @@ import Testing
         #expect(throws: (any Error).self) { try DemoCommand.parse(arguments) }
     }
 
+    /// `--traces -1` must be read as the number -1 and get the range error, not
+    /// "Missing value" because -1 looks like an option.
+    @Test(arguments: [
+        (["--traces", "-1"], ["--traces=-1"], "--traces must be between 1 and 100000, got -1"),
+        (["--capacity", "-5"], ["--capacity=-5"], "--capacity must be at least 1, got -5"),
+        (["--traces", "-0"], ["--traces=-0"], "--traces must be between 1 and 100000, got 0"),
+    ])
+    func negativeNumbersAsSeparateArgumentsGetTheRangeError(separate: [String], joined: [String], message: String) {
+        for arguments in [separate, joined] {
+            do {
+                _ = try DemoCommand.parse(arguments)
+                Issue.record("\(arguments) was accepted")
+            } catch {
+                #expect(DemoCommand.message(for: error) == message, "\(arguments)")
+            }
+        }
+    }
+
+    @Test func versionPrintsTheLibraryVersion() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path))
+        let run = try runTracez(["--version"])
+        #expect(run.status == 0)
+        #expect(run.standardOutput == TracezVersion.current + "\n")
+    }
+
+    static func statistics(exported: Int, dropped: [DropReason: Int]) -> CollectorStatistics {
+        var counts = DropCounts()
+        for (reason, count) in dropped { counts[reason] = count }
+        return CollectorStatistics(name: "demo", recorded: exported + counts.total, exported: exported, dropped: counts, buffered: 0, inFlight: 0, capacity: 8)
+    }
+
+    @Test func detailLinesBreakDropsDownByReasonOnlyWhenThereAreAny() {
+        #expect(DemoCommand.detailLines(Self.statistics(exported: 5, dropped: [:])).isEmpty)
+        #expect(
+            DemoCommand.detailLines(Self.statistics(exported: 5, dropped: [.bufferFull: 2, .rejectedByBackend: 3]))
+                == ["dropped by reason: bufferFull=2 rejectedByBackend=3"]
+        )
+    }
+
+    @Test func failureLineNamesTheLastFailureOnlyWhenExportsLostRecords() {
+        let refused = Self.statistics(exported: 0, dropped: [.exportFailed: 9])
+        #expect(
+            DemoCommand.failureLine(statistics: refused, lastFailure: "could not reach the backend: connection refused")
+                == "tracez demo: 9 records not exported; last export failure: could not reach the backend: connection refused"
+        )
+        #expect(DemoCommand.failureLine(statistics: refused, lastFailure: nil) == "tracez demo: 9 records not exported (exportFailed=9)")
+        // A full collector's drops are in the counts, not blamed on the backend.
+        #expect(DemoCommand.failureLine(statistics: Self.statistics(exported: 4, dropped: [.bufferFull: 3]), lastFailure: "timeout") == nil)
+        #expect(DemoCommand.failureLine(statistics: Self.statistics(exported: 4, dropped: [:]), lastFailure: "HTTP 503") == nil)
+    }
+
     @Test func summaryAddsUpWithATinyCollector() throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path))
         // 3 traces x 9 spans through 5 slots: whether the pipeline keeps up or not,
@@ -90,6 +142,10 @@ import Testing
         let run = try runTracez(["demo", "--traces", "3", "--capacity", "5"])
         #expect(run.status == 0)
         let summary = try #require(run.lines.last)
+        // Any drop is broken down by reason on the line before.
+        if !summary.hasSuffix(" dropped=0") {
+            #expect(run.lines.dropLast().last?.hasPrefix("dropped by reason: bufferFull=") == true, "\(run.standardOutput)")
+        }
         let numbers = summary.split(separator: " ").compactMap { $0.split(separator: "=").last.flatMap { Int($0) } }
         try #require(numbers.count == 3)
         #expect(numbers[0] == 27)

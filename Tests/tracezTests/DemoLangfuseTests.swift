@@ -58,6 +58,29 @@ import TracezTestSupport
         #expect(!run.standardError.contains("very-secret"))
     }
 
+    @Test(.timeLimit(.minutes(1)), arguments: ["otel", "ingestion"])
+    func demo_whenLangfuseAnswers401_namesTheStatusAndExitsNonZero(api: String) async throws {
+        let backend = TestBackend()
+        backend.answer { _ in .status(401, headers: [("Content-Type", "application/json")], body: #"{"message":"Invalid credentials"}"#) }
+        try await backend.start()
+        defer { Task { try? await backend.stop() } }
+        let run = try demo.runTracez(["demo", "--traces", "2", "--langfuse-api", api], environment: Self.environment(backend.url))
+        // 2 traces of 9 spans, and a score on trace 0.
+        DemoOTLPTests.expectFailedRunCounts(run, spans: 19, reasons: "rejectedByBackend=19")
+        if api == "otel" {
+            // Observations (OTLP) and the score (ingestion) go in two requests; LangfuseExporter.combine
+            // reports both refused whole as `.partial`, so the pipeline logs "refused part of a batch"
+            // and reports no failed attempt: the demo can only say the backend refused all 19 records.
+            withKnownIssue("a whole 401 in .otel mode with scores reaches the pipeline as a partial refusal") {
+                DemoOTLPTests.expectCause(run, ["401", "Invalid credentials"])
+            }
+            #expect(DemoOTLPTests.causeLines(run).first?.contains("refused all 19 records") == true, "\(run.standardError)")
+        } else {
+            DemoOTLPTests.expectCause(run, ["401", "Invalid credentials"])
+        }
+        #expect(!run.standardError.contains("sk-lf-demo-2222") && !run.standardError.contains("2222"))
+    }
+
     static func events(_ request: TestBackend.Request) -> [[String: Any]] {
         let object = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any]
         return object?["batch"] as? [[String: Any]] ?? []

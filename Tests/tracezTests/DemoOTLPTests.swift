@@ -52,33 +52,94 @@ import TracezTestSupport
         #expect(spans.filter { $0.parentSpanID.isEmpty }.count == 3)
     }
 
-    @Test func summaryStaysExactWhenTheCollectorRefusesEverything() async throws {
+    /// The lines of standard error that explain a failed export (the demo prints one).
+    static func causeLines(_ run: DemoCommandTests.Run) -> [Substring] {
+        run.standardError.split(separator: "\n").filter { $0.hasPrefix("tracez demo: ") && $0.contains("not exported") }
+    }
+
+    /// What every failed demo run must show: one cause line, no line calling a whole refusal
+    /// partial, at most one shutdown warning, the drop reasons, the exact summary, and a
+    /// non-zero exit status since nothing was exported.
+    static func expectFailedRun(_ run: DemoCommandTests.Run, spans: Int, cause: [String], reasons: String? = nil) {
+        expectCause(run, cause)
+        expectFailedRunCounts(run, spans: spans, reasons: reasons)
+    }
+
+    /// The cause line names `cause`, and nothing calls the refusal partial.
+    static func expectCause(_ run: DemoCommandTests.Run, _ cause: [String]) {
+        for part in cause {
+            #expect(causeLines(run).first?.contains(part) == true, "stderr: \(run.standardError)")
+        }
+        #expect(!run.standardError.contains("part of a batch"), "stderr: \(run.standardError)")
+    }
+
+    static func expectFailedRunCounts(_ run: DemoCommandTests.Run, spans: Int, reasons: String? = nil) {
+        #expect(run.status == 1, "stderr: \(run.standardError)")
+        #expect(causeLines(run).count == 1, "stderr: \(run.standardError)")
+        #expect(run.standardError.components(separatedBy: "shutdown deadline passed").count <= 2, "stderr: \(run.standardError)")
+        #expect(run.lines.last.map(String.init) == "recorded=\(spans) exported=0 dropped=\(spans)")
+        let detail = run.lines.dropLast().last.map(String.init) ?? ""
+        if let reasons {
+            #expect(detail == "dropped by reason: \(reasons)")
+        } else {
+            #expect(detail.hasPrefix("dropped by reason: "), "stdout: \(run.standardOutput)")
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func summaryStaysExactWhenTheCollectorRefusesEverything() async throws {
         let backend = TestBackend()
         backend.answer { _ in .status(400, body: "bad request") }
         try await backend.start()
         defer { Task { try? await backend.stop() } }
 
         let run = try demo.runTracez(["demo", "--traces", "2"], environment: ["OTEL_EXPORTER_OTLP_ENDPOINT": backend.url])
-        #expect(run.status == 0, "stderr: \(run.standardError)")
         let spanCount = 2 * DemoCommandTests.spansPerTrace
-        #expect(run.lines.last == "recorded=\(spanCount) exported=0 dropped=\(spanCount)")
+        Self.expectFailedRun(run, spans: spanCount, cause: ["400", "bad request"], reasons: "rejectedByBackend=\(spanCount)")
         #expect(!backend.requests.isEmpty)
     }
 
-    @Test func summaryStaysExactWhenTheCollectorIsDown() async throws {
+    @Test(.timeLimit(.minutes(1)))
+    func demo_whenTheBackendAnswers401_namesTheStatusAndExitsNonZero() async throws {
+        let backend = TestBackend()
+        backend.answer { _ in .status(401, headers: [("Content-Type", "text/plain")], body: "invalid credentials\n") }
+        try await backend.start()
+        defer { Task { try? await backend.stop() } }
+
+        let run = try demo.runTracez(["demo", "--traces", "2"], environment: [
+            "OTEL_EXPORTER_OTLP_ENDPOINT": backend.url,
+            "OTEL_EXPORTER_OTLP_HEADERS": "Authorization=Bearer%20Zq7xW9kPv3Lm",
+        ])
+        let spanCount = 2 * DemoCommandTests.spansPerTrace
+        Self.expectFailedRun(run, spans: spanCount, cause: ["401", "invalid credentials"], reasons: "rejectedByBackend=\(spanCount)")
+        #expect(!run.standardError.contains("Zq7x") && !run.standardOutput.contains("Zq7x"))
+    }
+
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:<closed port> tracez demo`, with the default
+    /// timeouts: the refusal is reported at once, not after the request timeout.
+    @Test(.timeLimit(.minutes(1)))
+    func demo_whenNothingListens_saysConnectionRefusedAndExitsNonZero() async throws {
         // A port that was just open and is now closed: connections are refused.
         let backend = TestBackend()
         try await backend.start()
         let url = backend.url
+        let port = backend.port
         try await backend.stop()
 
-        let run = try demo.runTracez(["demo", "--traces", "1"], environment: [
-            "OTEL_EXPORTER_OTLP_ENDPOINT": url,
-            "OTEL_BSP_EXPORT_TIMEOUT": "1000",
-        ])
-        #expect(run.status == 0, "stderr: \(run.standardError)")
-        let spanCount = DemoCommandTests.spansPerTrace
-        #expect(run.lines.last == "recorded=\(spanCount) exported=0 dropped=\(spanCount)")
+        let run = try demo.runTracez(["demo", "--traces", "5"], environment: ["OTEL_EXPORTER_OTLP_ENDPOINT": url])
+        Self.expectFailedRun(run, spans: 5 * DemoCommandTests.spansPerTrace, cause: ["connection refused"])
+        // The cause names the failure, not the address (the start-up line already said where).
+        #expect(Self.causeLines(run).allSatisfy { !$0.contains("\(port)") })
+    }
+
+    /// https:// to a server that speaks plain HTTP: the handshake fails, and the cause says TLS.
+    @Test(.timeLimit(.minutes(1)))
+    func demo_whenTheTLSHandshakeFails_saysTLSAndExitsNonZero() async throws {
+        let backend = TestBackend()
+        try await backend.start()
+        defer { Task { try? await backend.stop() } }
+        let run = try demo.runTracez(["demo", "--traces", "1"], environment: ["OTEL_EXPORTER_OTLP_ENDPOINT": "https://127.0.0.1:\(backend.port)"])
+        Self.expectFailedRun(run, spans: DemoCommandTests.spansPerTrace, cause: ["TLS error"])
     }
 
     @Test(arguments: [

@@ -38,6 +38,8 @@ public final class ExportPipeline: Service, Sendable {
     /// Fired when shutdown begins: cuts backoff waits short and stops routine export rounds.
     private let shuttingDown = Signal()
     private let shutdownDeadline = SanitizedMutex<ContinuousClock.Instant?>(nil)
+    /// Whether this shutdown has already warned about records it could not send.
+    private let warnedAboutUnsentRecords = SanitizedMutex(false)
 
     private enum Message: Sendable {
         case tick
@@ -219,7 +221,22 @@ public final class ExportPipeline: Service, Sendable {
         let reason: DropReason = circuitBreaker.currentState == .open ? .circuitOpen : .shutdownDeadline
         collector.abandon(reason: reason)
         metrics.report(collector.statistics)
-        logger.warning("shutdown deadline passed; unsent records counted as dropped", metadata: ["reason": "\(reason.rawValue)"])
+        warnAboutUnsentRecords("shutdown deadline passed; unsent records counted as dropped", reason)
+    }
+
+    /// One warning per shutdown, however many of its parts see the deadline pass (the loop,
+    /// the caller waiting for it, and the export in flight, which may have counted the records
+    /// itself), and none if nothing was lost. `records` is the collector's count for `reason`:
+    /// for `shutdownDeadline`, everything the shutdown could not send.
+    private func warnAboutUnsentRecords(_ message: Logger.Message, _ reason: DropReason) {
+        let records = collector.statistics.dropped[reason]
+        guard records > 0 else { return }
+        let alreadyWarned = warnedAboutUnsentRecords.withLock { warned in
+            defer { warned = true }
+            return warned
+        }
+        guard !alreadyWarned else { return }
+        logger.warning(message, metadata: ["records": "\(records)", "reason": "\(reason.rawValue)"])
     }
 
     // MARK: - Export rounds
@@ -248,16 +265,17 @@ public final class ExportPipeline: Service, Sendable {
             while ContinuousClock.now < deadline {
                 let batch = collector.drain(max: configuration.maxBatchSize)
                 if batch.isEmpty { break }
+                let exportedBefore = collector.statistics.exported
                 // At shutdown even an open circuit gets one more try: these are the last records.
                 _ = await send(batch)
-                if circuitBreaker.currentState == .open { break }
+                // Stop only if that try failed too. A success means the backend is back, though the
+                // breaker stays open until its open duration has passed: keep sending.
+                if circuitBreaker.currentState == .open, collector.statistics.exported == exportedBefore { break }
             }
             let left = collector.statistics.buffered
             let reason: DropReason = circuitBreaker.currentState == .open ? .circuitOpen : .shutdownDeadline
             collector.abandon(reason: reason)
-            if left > 0 {
-                logger.warning("shutdown left records unsent", metadata: ["records": "\(left)", "reason": "\(reason.rawValue)"])
-            }
+            if left > 0 { warnAboutUnsentRecords("shutdown left records unsent; counted as dropped", reason) }
             metrics.report(collector.statistics)
         }
         _ = await withDeadline(max(deadline, .now + .milliseconds(100))) { await self.exporter.shutdown() }

@@ -72,7 +72,9 @@ public struct LangfuseConfiguration: Sendable {
     /// Checks the keys' prefixes and the environment name.
     public func validate() throws(LangfuseConfigurationError) {
         guard publicKey.hasPrefix("pk-"), publicKey.count > 3 else {
-            throw .invalidPublicKey(reason: publicKey.isEmpty ? "it is empty" : "it must start with pk- (it starts with '\(publicKey.prefix(3))')")
+            // Never any of the value: a public key that is not one may be the secret pasted in the wrong place.
+            let reason = publicKey.isEmpty ? "it is empty" : publicKey.hasPrefix("sk-") ? "it starts with sk-: the secret key was given as the public key" : "it must start with pk-"
+            throw .invalidPublicKey(reason: reason)
         }
         guard secretKey.hasPrefix("sk-"), secretKey.count > 3 else {
             // Never the secret itself: only whether it is empty, and the start if it looks like a public key.
@@ -86,11 +88,20 @@ public struct LangfuseConfiguration: Sendable {
         guard maxValueDepth >= 1 else { throw .invalidValue(field: "maxValueDepth", reason: "must be at least 1, got \(maxValueDepth)") }
     }
 
-    /// `pk-lf-…1234`: enough to tell keys apart, never enough to use one.
+    /// `pk-lf-…1234`: enough to tell keys apart, never enough to use one. For a public key;
+    /// the secret key is shown by ``maskedSecret(_:)``.
     public static func masked(_ key: String) -> String {
         guard key.count > 10 else { return key.isEmpty ? "" : "\(key.prefix(3))…" }
         let prefix = key.hasPrefix("pk-lf-") || key.hasPrefix("sk-lf-") ? key.prefix(6) : key.prefix(3)
         return "\(prefix)…\(key.suffix(4))"
+    }
+
+    /// `sk-lf-…`: the documented prefix only, none of the secret itself (the public key's
+    /// last characters already tell a pair of keys apart).
+    public static func maskedSecret(_ key: String) -> String {
+        if key.isEmpty { return "" }
+        for prefix in ["sk-lf-", "sk-"] where key.hasPrefix(prefix) && key.count > prefix.count { return prefix + "…" }
+        return "…"
     }
 
     /// The endpoint for the chosen API.
@@ -102,10 +113,30 @@ public struct LangfuseConfiguration: Sendable {
     }
 }
 
-extension LangfuseConfiguration: CustomStringConvertible {
+extension LangfuseConfiguration: CustomStringConvertible, CustomReflectable {
+    /// The server without credentials, the public key masked, the secret key as its prefix only.
     public var description: String {
         "LangfuseConfiguration(\(baseURL), api: \(api.rawValue), publicKey: \(Self.masked(publicKey)), "
-            + "secretKey: \(Self.masked(secretKey)), environment: \(environment ?? "none"))"
+            + "secretKey: \(Self.maskedSecret(secretKey)), environment: \(environment ?? "none"))"
+    }
+
+    /// Masked as in `description`, so `dump` and debuggers never show a key either.
+    public var customMirror: Mirror {
+        Mirror(
+            self,
+            children: [
+                "publicKey": Self.masked(publicKey),
+                "secretKey": Self.maskedSecret(secretKey),
+                "baseURL": baseURL.description,
+                "api": api,
+                "environment": environment as Any,
+                "release": release as Any,
+                "timeout": timeout,
+                "sendsNewObservationTypes": sendsNewObservationTypes,
+                "maxValueBytes": maxValueBytes,
+            ],
+            displayStyle: .struct
+        )
     }
 }
 
@@ -115,7 +146,9 @@ public enum LangfuseConfigurationError: Error, Sendable, Hashable, CustomStringC
     case invalidSecretKey(reason: String)
     /// Langfuse would silently store this environment as `default`.
     case invalidEnvironment(String)
-    case invalidBaseURL(reason: String)
+    /// The server URL in `variable` (`LANGFUSE_BASE_URL` or `LANGFUSE_HOST`) cannot be used.
+    /// The reason never repeats the URL's credentials.
+    case invalidBaseURL(variable: String, reason: String)
     /// An environment variable (named) or a field had a value that cannot be used.
     case invalidValue(field: String, reason: String)
     /// Both keys are needed.
@@ -127,7 +160,7 @@ public enum LangfuseConfigurationError: Error, Sendable, Hashable, CustomStringC
         case .invalidSecretKey(let reason): "invalid Langfuse secret key (LANGFUSE_SECRET_KEY): \(reason)"
         case .invalidEnvironment(let name):
             "invalid Langfuse environment '\(name.prefix(60))': use 1 to 40 lowercase letters, digits, - or _, not starting with 'langfuse' (Langfuse would store it as 'default')"
-        case .invalidBaseURL(let reason): "invalid Langfuse base URL (LANGFUSE_BASE_URL): \(reason)"
+        case .invalidBaseURL(let variable, let reason): "invalid Langfuse base URL (\(variable)): \(reason)"
         case .invalidValue(let field, let reason): "invalid \(field): \(reason)"
         case .missingKeys: "LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY must both be set"
         }

@@ -54,12 +54,14 @@ public struct LangfuseSettings: Sendable {
         guard let publicKey = value("LANGFUSE_PUBLIC_KEY"), let secretKey = value("LANGFUSE_SECRET_KEY") else {
             throw .missingKeys
         }
-        let base = value("LANGFUSE_BASE_URL") ?? value("LANGFUSE_HOST") ?? LangfuseConfiguration.defaultBaseURL
+        let (baseVariable, base) = value("LANGFUSE_BASE_URL").map { ("LANGFUSE_BASE_URL", $0) }
+            ?? value("LANGFUSE_HOST").map { ("LANGFUSE_HOST", $0) }
+            ?? ("LANGFUSE_BASE_URL", LangfuseConfiguration.defaultBaseURL)
         let baseURL: HTTPEndpoint
         do {
             baseURL = try HTTPEndpoint(base)
         } catch {
-            throw .invalidBaseURL(reason: "\(error)")
+            throw .invalidBaseURL(variable: baseVariable, reason: "\(error)")  // TransportError leaves out credentials
         }
         var export = ExportConfiguration()
         if let flushAt = try number("LANGFUSE_FLUSH_AT", 1...1_000_000) {

@@ -91,16 +91,22 @@ extension OTLPExporterConfiguration {
     }
 
     /// `key=value,key=value` with percent-encoded values (W3C Baggage style), as the OTel spec says.
+    ///
+    /// An error names the malformed entry by its position (1 for the first) and says what is
+    /// wrong, never any of its text: a comma inside an unescaped token splits it, so even what
+    /// looks like a key may be half a secret.
     static func parseHeaders(_ raw: String, variable: String) throws(TracezError) -> [(name: String, value: String)] {
         var headers: [(name: String, value: String)] = []
-        for (index, member) in raw.split(separator: ",", omittingEmptySubsequences: true).enumerated() {
-            let pair = member.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = pair[0].trimmingWhitespace()
-            // Never the value in an error: it is often a token.
+        for (index, member) in raw.split(separator: ",", omittingEmptySubsequences: false).enumerated() {
+            if member.trimmingWhitespace().isEmpty { continue }  // `a=1,,b=2` and a trailing comma are harmless
             func invalid(_ reason: String) -> TracezError {
-                .invalidEnvironmentVariable(name: variable, value: "[redacted]", reason: "header \(index + 1)\(name.isEmpty ? "" : " '\(name.prefix(64))'"): \(reason)")
+                .invalidEnvironmentVariable(name: variable, value: "[redacted]", reason: "header \(index + 1): \(reason)")
             }
-            guard pair.count == 2 else { throw invalid("expected key=value") }
+            let pair = member.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard pair.count == 2 else {
+                throw invalid("expected key=value (a comma inside a value must be written %2C)")
+            }
+            let name = pair[0].trimmingWhitespace()
             guard !name.isEmpty, name.utf8.allSatisfy(Self.isTokenByte) else {
                 throw invalid("the key must be a non-empty HTTP token (letters, digits and !#$%&'*+-.^_`|~)")
             }
@@ -109,6 +115,11 @@ extension OTLPExporterConfiguration {
             }
             guard !value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }) else {
                 throw invalid("the value contains a line break or NUL once decoded")
+            }
+            // RFC 9110 allows no other control character but HTAB either; AsyncHTTPClient would
+            // refuse the request later, in an error that quotes the value.
+            guard !value.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }) else {
+                throw invalid("the value contains a control character once decoded")
             }
             headers.append((name: name, value: value))
         }

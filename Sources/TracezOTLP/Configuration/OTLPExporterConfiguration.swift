@@ -58,9 +58,25 @@ public struct OTLPExporterConfiguration: Sendable {
     public static let defaultMaxRequestBytes = 4 << 20
 }
 
-extension OTLPExporterConfiguration: CustomStringConvertible {
+extension OTLPExporterConfiguration: CustomStringConvertible, CustomReflectable {
+    /// The endpoint without credentials or query, and the header names without their values.
     public var description: String {
         "OTLPExporterConfiguration(\(endpoint), \(encoding.rawValue), compression: \(compression.rawValue), "
             + "timeout: \(timeout), headers: [\(headers.map(\.name).joined(separator: ", "))])"
+    }
+
+    /// What `description` shows, field by field: `dump` and debuggers see no header value either.
+    public var customMirror: Mirror {
+        Mirror(
+            self,
+            children: [
+                "endpoint": endpoint.description,
+                "headers": headers.map(\.name),
+                "encoding": encoding,
+                "compression": compression,
+                "timeout": timeout,
+            ],
+            displayStyle: .struct
+        )
     }
 }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Foundation
 import NIOCore
 import NIOHTTP1
 import Synchronization
@@ -36,6 +37,10 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
         clientConfiguration.timeout.connect = .nanoseconds(configuration.connectTimeout.nanosecondsClamped)
         clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = configuration.maxConnectionsPerHost
         clientConfiguration.redirectConfiguration = .disallow  // an export must not be replayed elsewhere
+        // By default AsyncHTTPClient retries a failed connect until the request's deadline, so a
+        // backend that refuses connections cost the whole timeout on every attempt, and the
+        // refusal itself was never reported. Fail the attempt at once; the pipeline retries.
+        clientConfiguration.connectionPool.retryConnectionEstablishment = false
         self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         self.ownsClient = true
     }
@@ -92,11 +97,48 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
         client.shutdown { _ in }
     }
 
+    /// The failure in a few words, from its type and code only: AsyncHTTPClient's and NIO's
+    /// errors can carry the URL, the address, or (`invalidHeaderFieldValues`) a header value.
     static func summary(of error: any Error) -> String {
-        if let error = error as? HTTPClientError { return "\(error)" }
-        if let error = error as? IOError { return "I/O error \(error.errnoCode)" }
-        if let error = error as? ChannelError { return "\(error)" }
-        return String(describing: type(of: error))
+        if let code = errnoCode(in: error) { return describe(errno: code) }
+        if let error = error as? HTTPClientError { return error.shortDescription.lowercased() }
+        let type = String(reflecting: Swift.type(of: error))
+        if type.hasPrefix("NIOSSL.") || type.contains("BoringSSL") || type.hasPrefix("NIOTLS.") {
+            return "TLS error (\(type)\(caseName(of: error).map { ".\($0)" } ?? ""))"
+        }
+        if let error = error as? ChannelError, let name = caseName(of: error) { return "channel error \(name)" }
+        return String(describing: Swift.type(of: error))
+    }
+
+    /// The `errno` of the first `IOError` in `error` or in what it wraps (NIO's connection error
+    /// holds one per address tried), found by reflection since its type is not public API here.
+    static func errnoCode(in error: Any, depth: Int = 0) -> CInt? {
+        if let error = error as? IOError { return error.errnoCode }
+        guard depth < 6 else { return nil }
+        for child in Mirror(reflecting: error).children {
+            if let code = errnoCode(in: child.value, depth: depth + 1) { return code }
+        }
+        return nil
+    }
+
+    static func describe(errno code: CInt) -> String {
+        switch code {
+        case ECONNREFUSED: "connection refused"
+        case ECONNRESET: "connection reset by the backend"
+        case ETIMEDOUT: "connection timed out"
+        case EHOSTUNREACH, ENETUNREACH: "no route to the backend's host"
+        case EPIPE: "the backend closed the connection"
+        default: "I/O error \(code)"
+        }
+    }
+
+    /// The case name of an enum error, without its associated values (which may hold an address).
+    private static func caseName(of error: any Error) -> String? {
+        let mirror = Mirror(reflecting: error)
+        guard mirror.displayStyle == .enum else { return nil }
+        if let label = mirror.children.first?.label { return label }
+        let text = String(describing: error)
+        return text.allSatisfy { $0.isLetter || $0.isNumber } ? text : nil
     }
 }
 

@@ -41,15 +41,49 @@ public struct HTTPEndpoint: Sendable, Hashable {
         return octets.count == 4 && octets.first == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 
-    /// The URL without credentials, for error messages.
+    /// `string` with whatever may hold a credential cut out, for error messages about a URL
+    /// that may not even parse: the user information (everything between `://`, or the start,
+    /// and the last `@`, so a password holding `@` or `/` goes too), and the query and fragment.
     static func redacted(_ string: String) -> String {
-        guard let at = string.firstIndex(of: "@"), let schemeEnd = string.range(of: "://")?.upperBound, schemeEnd < at else {
-            return String(string.prefix(200))
+        var rest = Substring(string)
+        var kept = ""
+        if let schemeEnd = rest.range(of: "://") {
+            kept = String(rest[..<schemeEnd.upperBound])
+            rest = rest[schemeEnd.upperBound...]
         }
-        return String((string[..<schemeEnd] + "…@" + string[string.index(after: at)...]).prefix(200))
+        if let at = rest.lastIndex(of: "@") {
+            kept += "…@"
+            rest = rest[rest.index(after: at)...]
+        }
+        if let query = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) {
+            rest = rest[..<query] + "?…"
+        }
+        return String((kept + rest).prefix(200))
     }
 }
 
-extension HTTPEndpoint: CustomStringConvertible {
-    public var description: String { Self.redacted(url.absoluteString) }
+extension HTTPEndpoint: CustomStringConvertible, CustomReflectable {
+    /// Scheme, host, port and path: user information and the query (which may hold a token)
+    /// show as `…`, as in `https://…@collector.example/v1/traces?…`.
+    public var description: String {
+        guard var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else {
+            return Self.redacted(url.absoluteString)
+        }
+        let hadUserInfo = components.percentEncodedUser != nil || components.percentEncodedPassword != nil
+        let hadQuery = components.percentEncodedQuery != nil || components.percentEncodedFragment != nil
+        components.percentEncodedUser = nil
+        components.percentEncodedPassword = nil
+        components.percentEncodedQuery = nil
+        components.percentEncodedFragment = nil
+        guard var text = components.string else { return Self.redacted(url.absoluteString) }
+        if hadUserInfo, let schemeEnd = text.range(of: "://") {
+            text.insert(contentsOf: "…@", at: schemeEnd.upperBound)
+        }
+        return hadQuery ? text + "?…" : text
+    }
+
+    /// The description only, so `dump` and debuggers show no credentials either.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["url": description], displayStyle: .struct)
+    }
 }

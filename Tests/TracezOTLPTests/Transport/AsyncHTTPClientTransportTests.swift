@@ -87,4 +87,50 @@ import TracezTestSupport
         }
         await transport.shutdown()
     }
+
+    /// AsyncHTTPClient retries connecting until the request's deadline by default: a dead
+    /// backend would cost the whole timeout on every attempt. A refusal must fail at once,
+    /// say so, and not repeat the URL.
+    @Test(.timeLimit(.minutes(1)))
+    func refusedConnectionFailsAtOnceSayingSoWithoutTheURL() async throws {
+        let backend = TestBackend()
+        try await backend.start()
+        let port = backend.port
+        try await backend.stop()
+        let transport = AsyncHTTPClientTransport()
+        // Longer than the time limit: only an immediate failure passes.
+        let request = HTTPRequest(endpoint: try HTTPEndpoint("http://127.0.0.1:\(port)/v1/traces"), timeout: .seconds(120))
+        do {
+            _ = try await transport.send(request)
+            Issue.record("a closed port answered")
+        } catch {
+            #expect(error == .connectionFailed(reason: "connection refused"), "\(error)")
+            #expect("\(error)".contains("connection refused"))
+            #expect(!"\(error)".contains("127.0.0.1"))
+            #expect(!"\(error)".contains("\(port)"))
+        }
+        await transport.shutdown()
+    }
+
+    /// A header value AsyncHTTPClient refuses (a control character) comes back in its error
+    /// text; the transport's error must not carry it.
+    @Test func headerValueRefusedByTheHTTPClientIsNotEchoed() async throws {
+        try await withBackend { backend, transport in
+            let request = HTTPRequest(
+                endpoint: try HTTPEndpoint(backend.url),
+                headers: [(name: "Authorization", value: "Bearer Zq7xW9kP\u{01}v3LmTokenValue")]
+            )
+            do {
+                _ = try await transport.send(request)
+                Issue.record("the request was sent")
+            } catch {
+                var dumped = ""
+                dump(error, to: &dumped)
+                for text in ["\(error)", String(reflecting: error), dumped] {
+                    #expect(!text.contains("Zq7x") && !text.contains("v3Lm") && !text.contains("Token"), "\(text)")
+                }
+            }
+            #expect(backend.requests.isEmpty)
+        }
+    }
 }
