@@ -107,7 +107,7 @@ struct DemoCommand: AsyncParsableCommand {
         if let cause = Self.failureLine(statistics: statistics, lastFailure: failures.lastReason) {
             FileHandle.standardError.write(Data((cause + "\n").utf8))
         }
-        for line in Self.detailLines(statistics) {
+        for line in Self.detailLines(statistics, truncatedLangfuseValues: LangfuseValues.truncatedCount) {
             StdoutExporter.writeToStandardOutput(line + "\n")
         }
         StdoutExporter.writeToStandardOutput("\(statistics)\n")
@@ -115,10 +115,13 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     /// The lines printed just before the summary: what the counters do not show on their own.
-    /// Today the drops by reason, when there are any; more span-level counts belong here.
-    static func detailLines(_ statistics: CollectorStatistics) -> [String] {
+    /// The drops by reason, what span limits cut from recorded spans, and values the Langfuse
+    /// typed API replaced by a marker; each only when there is any.
+    static func detailLines(_ statistics: CollectorStatistics, truncatedLangfuseValues: Int = 0) -> [String] {
         var lines: [String] = []
         if statistics.dropped.total > 0 { lines.append("dropped by reason: \(statistics.dropped)") }
+        if !statistics.spanLimits.isZero { lines.append("cut by span limits: \(statistics.spanLimits)") }
+        if truncatedLangfuseValues > 0 { lines.append("Langfuse values replaced by a marker: \(truncatedLangfuseValues)") }
         return lines
     }
 

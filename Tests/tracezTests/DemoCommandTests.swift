@@ -4,7 +4,7 @@ import Tracez
 @testable import tracez
 
 /// `tracez demo` as a user runs it: the built binary in a child process.
-@Suite struct DemoCommandTests {
+@Suite(.timeLimit(.minutes(3))) struct DemoCommandTests {
     /// The `tracez` binary SwiftPM built beside this test bundle.
     static let binary: URL = {
         var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
@@ -120,6 +120,17 @@ import Tracez
         #expect(
             DemoCommand.detailLines(Self.statistics(exported: 5, dropped: [.bufferFull: 2, .rejectedByBackend: 3]))
                 == ["dropped by reason: bufferFull=2 rejectedByBackend=3"]
+        )
+    }
+
+    @Test func detailLinesShowWhatSpanLimitsCutAndLangfuseMarkers() {
+        let statistics = CollectorStatistics(
+            name: "demo", recorded: 3, exported: 3, dropped: DropCounts(), buffered: 0, inFlight: 0, capacity: 8,
+            spanLimits: SpanLimitCounts(droppedAttributes: 2, truncatedValues: 1)
+        )
+        #expect(
+            DemoCommand.detailLines(statistics, truncatedLangfuseValues: 4)
+                == ["cut by span limits: droppedAttributes=2 truncatedValues=1", "Langfuse values replaced by a marker: 4"]
         )
     }
 

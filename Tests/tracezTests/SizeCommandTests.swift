@@ -3,7 +3,7 @@ import Testing
 @testable import tracez
 
 /// `tracez size`, parsed as the command line would be, and its computed answer.
-@Suite struct SizeCommandTests {
+@Suite(.timeLimit(.minutes(3))) struct SizeCommandTests {
     @Test func capacityIsRateTimesIntervalTimesTheDefaultSafetyOfTwo() throws {
         let command = try SizeCommand.parse(["--spans-per-second", "1000", "--interval", "5"])
         #expect(command.estimate.capacity == 10_000)

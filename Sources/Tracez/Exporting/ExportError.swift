@@ -63,6 +63,14 @@ extension ExportError {
         }
         if dropped.total > 0 { reasons.insert("\(dropped.total) records too large to send", at: 0) }
         guard !retry.isEmpty || drops.total > 0 else { return nil }
+        // Every part refused whole: the batch was refused whole, with the first part's status.
+        let refusals = parts.compactMap { part -> (status: Int?, reason: String)? in
+            if case .rejected(let status, let reason)? = part.error { return (status, reason) }
+            return nil
+        }
+        if dropped.total == 0, refusals.count == parts.count, let first = refusals.first {
+            return .rejected(status: first.status, reason: first.reason)
+        }
         let reason = reasons.prefix(3).joined(separator: "; ") + (reasons.count > 3 ? " (and \(reasons.count - 3) more)" : "")
         if drops.total == 0, accepted == 0 { return .transient(reason: reason, retryAfter: retryAfter) }
         return .perRecord(dropped: drops, retry: retry, retryAfter: retryAfter, reason: reason)

@@ -364,6 +364,7 @@ public final class ExportPipeline: Service, Sendable {
                     exported += accepted
                     if given > 0 {
                         logFailure("dropped", "records of a batch were given up", ["records": "\(given)", "reasons": "\(drops)", "reason": "\(reason)"])
+                        notifyFailure(attempt: attempt, records: given, reason: error.description, willRetry: false)
                     }
                     guard !toRetry.isEmpty else { return .done }
                     pending = toRetry

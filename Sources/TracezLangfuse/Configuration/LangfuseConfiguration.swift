@@ -134,6 +134,7 @@ extension LangfuseConfiguration: CustomStringConvertible, CustomReflectable {
                 "timeout": timeout,
                 "sendsNewObservationTypes": sendsNewObservationTypes,
                 "maxValueBytes": maxValueBytes,
+                "maxValueDepth": maxValueDepth,
             ],
             displayStyle: .struct
         )

@@ -75,6 +75,7 @@ extension OTLPExporterConfiguration: CustomStringConvertible, CustomReflectable 
                 "encoding": encoding,
                 "compression": compression,
                 "timeout": timeout,
+                "maxRequestBytes": maxRequestBytes,
             ],
             displayStyle: .struct
         )

@@ -5,7 +5,7 @@ import Tracez
 /// Hostile or mistyped values in the variables that hold secrets: the error says which
 /// variable and which entry, and never any part of a header key, a header value or a
 /// URL's credentials.
-@Suite struct OTLPExporterConfigurationSecretsTests {
+@Suite(.timeLimit(.minutes(3))) struct OTLPExporterConfigurationSecretsTests {
     /// Every 4-character piece of each secret that shows up in `text`.
     static func leaks(of secrets: [String], in text: String) -> [String] {
         secrets.flatMap { secret -> [String] in

@@ -2,7 +2,7 @@ import Testing
 import Tracez
 @testable import TracezOTLP
 
-@Suite struct OTLPExporterConfigurationTests {
+@Suite(.timeLimit(.minutes(3))) struct OTLPExporterConfigurationTests {
     @Test func emptyEnvironmentUsesTheOTelDefaults() throws {
         let configuration = try OTLPExporterConfiguration(environment: [:])
         #expect(configuration.endpoint.url.absoluteString == "http://localhost:4318/v1/traces")

@@ -3,7 +3,7 @@ import Testing
 import TracezTestSupport
 
 /// The real transport against a real server on loopback.
-@Suite struct AsyncHTTPClientTransportTests {
+@Suite(.timeLimit(.minutes(3))) struct AsyncHTTPClientTransportTests {
     func withBackend(_ body: (TestBackend, AsyncHTTPClientTransport) async throws -> Void) async throws {
         let backend = TestBackend()
         try await backend.start()

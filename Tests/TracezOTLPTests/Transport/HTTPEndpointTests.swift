@@ -1,7 +1,7 @@
 import Testing
 @testable import TracezOTLP
 
-@Suite struct HTTPEndpointTests {
+@Suite(.timeLimit(.minutes(3))) struct HTTPEndpointTests {
     @Test(arguments: ["http://localhost:4318", "http://127.0.0.1:3000/api", "http://127.1.2.3", "http://[::1]:4318", "https://cloud.langfuse.com"])
     func secureOrLoopbackEndpointsAreAccepted(_ url: String) throws {
         let endpoint = try HTTPEndpoint(url)

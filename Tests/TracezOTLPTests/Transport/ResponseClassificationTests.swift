@@ -3,7 +3,7 @@ import Testing
 import Tracez
 @testable import TracezOTLP
 
-@Suite struct ResponseClassificationTests {
+@Suite(.timeLimit(.minutes(3))) struct ResponseClassificationTests {
     @Test(arguments: [200, 202, 204, 299])
     func successIsNoError(status: Int) {
         if let failure = ExportError.classify(HTTPResponse(status: status)) {

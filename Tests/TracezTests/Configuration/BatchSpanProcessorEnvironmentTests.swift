@@ -1,7 +1,7 @@
 import Testing
 @testable import Tracez
 
-@Suite struct BatchSpanProcessorEnvironmentTests {
+@Suite(.timeLimit(.minutes(3))) struct BatchSpanProcessorEnvironmentTests {
     @Test func emptyEnvironmentKeepsTheDefaults() throws {
         let export = try ExportConfiguration(environment: [:])
         #expect(export.interval == ExportConfiguration().interval)

@@ -1,7 +1,7 @@
 import Testing
 @testable import Tracez
 
-@Suite struct TracerConfigurationTests {
+@Suite(.timeLimit(.minutes(3))) struct TracerConfigurationTests {
     @Test func emptyEnvironmentKeepsTheDefaults() throws {
         let configuration = try TracerConfiguration(environment: [:])
         #expect(configuration.serviceName == "unknown_service")

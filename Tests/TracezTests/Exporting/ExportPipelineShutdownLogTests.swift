@@ -5,7 +5,7 @@ import Testing
 
 /// What the pipeline says when shutdown cannot send everything: one warning per shutdown,
 /// naming how many records and why, however many of its parts saw the deadline pass.
-@Suite struct ExportPipelineShutdownLogTests {
+@Suite(.timeLimit(.minutes(3))) struct ExportPipelineShutdownLogTests {
     /// Keeps every log line, for assertions.
     struct CapturingLogHandler: LogHandler {
         struct Line: Sendable {
