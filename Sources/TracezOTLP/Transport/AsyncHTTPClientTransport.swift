@@ -41,11 +41,20 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
         // backend that refuses connections cost the whole timeout on every attempt, and the
         // refusal itself was never reported. Fail the attempt at once; the pipeline retries.
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
+        // Never trace our own exports. AsyncHTTPClient takes `InstrumentationSystem.tracer` when a
+        // configuration is made and wraps every request in a client span; after
+        // `InstrumentationSystem.bootstrap(tracer)` each export would record a span, which the
+        // next export sends, which records another, for as long as the process lives.
+        clientConfiguration.tracing.tracer = nil
         self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         self.ownsClient = true
     }
 
     /// Uses an `HTTPClient` the caller owns and shuts down.
+    ///
+    /// Make that client with tracing off (`configuration.tracing.tracer = nil`): a client that
+    /// traces its requests into the tracer whose spans it exports records a span for every
+    /// export, and exports those spans too, without end.
     public init(client: HTTPClient, configuration: Configuration = Configuration()) {
         self.configuration = configuration
         self.client = client
