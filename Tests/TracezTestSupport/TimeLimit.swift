@@ -51,18 +51,20 @@ private final class Waiter<T: Sendable>: Sendable {
     }
 }
 
-/// Waits until `condition` holds, checking every millisecond, and throws ``TimeLimitExceeded``
-/// naming `what` if it still does not after `limit`: a bounded replacement for
-/// `while !condition { await Task.yield() }`.
+/// Waits until `condition` holds, checking every millisecond (after `whileWaiting`, if given),
+/// and throws ``TimeLimitExceeded`` naming `what` if it still does not after `limit`: a bounded
+/// replacement for `while !condition { await Task.yield() }`.
 public func waitUntil(
     _ what: String,
     limit: Duration = .seconds(30),
-    _ condition: @Sendable () -> Bool
+    _ condition: @Sendable () -> Bool,
+    whileWaiting: @Sendable () async -> Void = {}
 ) async throws {
     let clock = ContinuousClock()
     let deadline = clock.now.advanced(by: limit)
     while !condition() {
         guard clock.now < deadline else { throw TimeLimitExceeded(what: what, limit: limit) }
         try await Task.sleep(for: .milliseconds(1))
+        await whileWaiting()
     }
 }

@@ -71,11 +71,15 @@ import Tracez
             let spanID = try #require(object["spanId"] as? String)
             spanIDs.insert(spanID)
         }
-        // Every parent is one of the exported spans: the trees are complete.
+        // Every parent is one of the exported spans: the trees are complete. Two traces of nine
+        // spans: two roots, and sixteen spans whose parent must be found.
+        var parents: [String] = []
         for line in spanLines {
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-            if let parent = object["parentSpanId"] as? String { #expect(spanIDs.contains(parent)) }
+            if let parent = object["parentSpanId"] as? String { parents.append(parent) }
         }
+        #expect(parents.count == spanLines.count - 2)
+        for parent in parents { #expect(spanIDs.contains(parent), "parent \(parent) was not exported") }
         #expect(run.lines.last == "recorded=18 exported=18 dropped=0")
     }
 
