@@ -37,6 +37,7 @@ public final class TestBackend: Sendable {
         var requests: [Request] = []
         var channel: (any Channel)?
         var port = 0
+        var abandonedHangs = 0
     }
 
     private let state = Mutex(State())
@@ -47,6 +48,13 @@ public final class TestBackend: Sendable {
     public var port: Int { state.withLock { $0.port } }
     public var url: String { "http://127.0.0.1:\(port)" }
     public var requests: [Request] { state.withLock { $0.requests } }
+    /// Requests answered with ``Reply/hang`` whose connection the client then closed: exports
+    /// that were given up and cancelled, rather than left waiting.
+    public var abandonedHangs: Int { state.withLock { $0.abandonedHangs } }
+
+    fileprivate func noteAbandonedHang() {
+        state.withLock { $0.abandonedHangs += 1 }
+    }
 
     /// Sets how the backend answers request number n (0 for the first it ever received).
     public func answer(_ reply: @escaping @Sendable (Int) -> Reply) {
@@ -115,6 +123,7 @@ private final class Handler: ChannelInboundHandler, @unchecked Sendable {
     private let backend: TestBackend
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
+    private var isHanging = false
 
     init(backend: TestBackend) { self.backend = backend }
 
@@ -127,6 +136,11 @@ private final class Handler: ChannelInboundHandler, @unchecked Sendable {
         let channel = context.channel
         Self.open.withLock { $0[ObjectIdentifier(backend), default: []].append(channel) }
         context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if isHanging { backend.noteAbandonedHang() }
+        context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -151,7 +165,7 @@ private final class Handler: ChannelInboundHandler, @unchecked Sendable {
     private func respond(_ reply: TestBackend.Reply, context: ChannelHandlerContext, keepAlive: Bool) {
         switch reply {
         case .hang:
-            return
+            isHanging = true
         case .reset:
             context.close(promise: nil)
         case .status(let code, let extraHeaders, let text):

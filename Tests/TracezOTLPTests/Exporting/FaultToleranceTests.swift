@@ -131,6 +131,22 @@ import TracezTestSupport
         try await setup.backend.stop()
     }
 
+    /// The `Exporter` contract: an export the pipeline gives up at its timeout is cancelled, so
+    /// its request does not linger for the transport's own (here, hour-long) timeout.
+    @Test func anExportGivenUpAtItsTimeoutIsCancelledAndClosesItsConnection() async throws {
+        let configuration = ExportConfiguration(interval: .seconds(3600), exportTimeout: .seconds(2), retry: RetryPolicy(maxAttempts: 1))
+        let setup = try await makeSetup(configuration: configuration, exportTimeout: .seconds(3600))
+        setup.backend.answer { _ in .hang }
+        record(5, into: setup.tracer)
+        await setup.tracer.forceFlush()
+        #expect(setup.collector.statistics.dropped[.exportFailed] == 5)
+        try await waitUntil("the export given up at its timeout closes its connection (the exporter honours cancellation)", limit: .seconds(20)) {
+            setup.backend.requests.count == 1 && setup.backend.abandonedHangs == 1
+        }
+        await setup.tracer.shutdown(deadline: .now + .seconds(5))
+        try await setup.backend.stop()
+    }
+
     @Test func transportTimeoutOfAHungBackendIsRetried() async throws {
         let setup = try await makeSetup(exportTimeout: .seconds(1))
         setup.backend.answer { number in number == 0 ? .hang : .status(200) }
