@@ -126,7 +126,7 @@ extension String {
                 continue
             }
             guard let high = iterator.next(), let low = iterator.next(),
-                let value = parseHex64([high, low])
+                let value = Hex.parse([high, low])
             else { return nil }
             bytes.append(UInt8(value))
         }

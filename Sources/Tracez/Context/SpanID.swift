@@ -33,12 +33,12 @@ public struct SpanID: Hashable, Sendable {
     /// Parses 16 hex digits (either case). Returns `nil` for any other input or the all-zero id.
     public init?<S: StringProtocol>(hexString: S) {
         let utf8 = Array(hexString.utf8)
-        guard utf8.count == 16, let value = parseHex64(utf8), value != 0 else { return nil }
+        guard utf8.count == 16, let value = Hex.parse(utf8), value != 0 else { return nil }
         self.init(value)
     }
 
     /// 16 lowercase hex digits.
-    public var hexString: String { hex64(value) }
+    public var hexString: String { Hex.string(value) }
 }
 
 extension SpanID: CustomStringConvertible {

@@ -41,15 +41,15 @@ public struct TraceID: Hashable, Sendable, Comparable {
     public init?<S: StringProtocol>(hexString: S) {
         let utf8 = Array(hexString.utf8)
         guard utf8.count == 32,
-            let high = parseHex64(utf8[0..<16]),
-            let low = parseHex64(utf8[16..<32])
+            let high = Hex.parse(utf8[0..<16]),
+            let low = Hex.parse(utf8[16..<32])
         else { return nil }
         self.init(high: high, low: low)
         guard isValid else { return nil }
     }
 
     /// 32 lowercase hex digits.
-    public var hexString: String { hex64(high) + hex64(low) }
+    public var hexString: String { Hex.string(high) + Hex.string(low) }
 
     public static func < (lhs: TraceID, rhs: TraceID) -> Bool {
         (lhs.high, lhs.low) < (rhs.high, rhs.low)
@@ -60,35 +60,7 @@ extension TraceID: CustomStringConvertible {
     public var description: String { hexString }
 }
 
-// MARK: - Hex helpers shared by the id types
-
-@usableFromInline
-func hex64(_ value: UInt64) -> String {
-    let digits: [UInt8] = Array("0123456789abcdef".utf8)
-    return String(unsafeUninitializedCapacity: 16) { buffer in
-        var v = value
-        for index in stride(from: 15, through: 0, by: -1) {
-            buffer[index] = digits[Int(v & 0xF)]
-            v >>= 4
-        }
-        return 16
-    }
-}
-
-func parseHex64<C: Collection>(_ digits: C) -> UInt64? where C.Element == UInt8 {
-    var value: UInt64 = 0
-    for digit in digits {
-        let nibble: UInt8
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = digit &- UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = digit &- UInt8(ascii: "a") &+ 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): nibble = digit &- UInt8(ascii: "A") &+ 10
-        default: return nil
-        }
-        value = value << 4 | UInt64(nibble)
-    }
-    return value
-}
+// MARK: - Helpers shared by the id types
 
 func appendBigEndian(_ value: UInt64, to bytes: inout [UInt8]) {
     for shift in stride(from: 56, through: 0, by: -8) {

@@ -28,14 +28,14 @@ public struct TraceParent: Hashable, Sendable {
         guard isLowerHex(0..<2), isLowerHex(3..<35), isLowerHex(36..<52), isLowerHex(53..<55),
             bytes[2] == UInt8(ascii: "-"), bytes[35] == UInt8(ascii: "-"), bytes[52] == UInt8(ascii: "-")
         else { return nil }
-        guard let version = parseHex64(bytes[0..<2]), version != 0xFF else { return nil }
+        guard let version = Hex.parse(bytes[0..<2]), version != 0xFF else { return nil }
         if version == 0 {
             guard bytes.count == 55 else { return nil }
         } else if bytes.count > 55 {
             guard bytes[55] == UInt8(ascii: "-") else { return nil }
         }
-        guard let high = parseHex64(bytes[3..<19]), let low = parseHex64(bytes[19..<35]),
-            let parent = parseHex64(bytes[36..<52]), let flags = parseHex64(bytes[53..<55])
+        guard let high = Hex.parse(bytes[3..<19]), let low = Hex.parse(bytes[19..<35]),
+            let parent = Hex.parse(bytes[36..<52]), let flags = Hex.parse(bytes[53..<55])
         else { return nil }
         let traceID = TraceID(high: high, low: low)
         guard traceID.isValid, parent != 0 else { return nil }
@@ -44,8 +44,8 @@ public struct TraceParent: Hashable, Sendable {
 
     /// The header value, version `00`.
     public var headerValue: String {
-        let flags = traceFlags.rawValue
-        let digits = Array("0123456789abcdef")
-        return "00-\(traceID.hexString)-\(parentID.hexString)-\(digits[Int(flags >> 4)])\(digits[Int(flags & 0xF)])"
+        var flags: [UInt8] = []
+        Hex.append(UInt64(traceFlags.rawValue), nibbles: 2, to: &flags)
+        return "00-\(traceID.hexString)-\(parentID.hexString)-\(String(decoding: flags, as: UTF8.self))"
     }
 }

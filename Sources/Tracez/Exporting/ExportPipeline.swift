@@ -303,7 +303,7 @@ public final class ExportPipeline: Service, Sendable {
         }
         defer {
             let duration = ContinuousClock.now - started
-            metrics.batchDuration.recordNanoseconds(duration.nanoseconds)
+            metrics.batchDuration.recordNanoseconds(duration.nanosecondsClamped)
             if exported > 0 { metrics.batchesSent.increment() }
             if dropped.total > 0 { metrics.batchesFailed.increment() }
             configuration.onBatchResult?(
@@ -440,12 +440,5 @@ public final class ExportPipeline: Service, Sendable {
         var metadata = metadata
         if suppressed > 0 { metadata["suppressed"] = "\(suppressed)" }
         logger.warning(message, metadata: metadata)
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

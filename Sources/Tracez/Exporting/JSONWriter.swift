@@ -71,8 +71,7 @@ package struct JSONWriter {
         case UInt8(ascii: "\t"): bytes.append(UInt8(ascii: "t"))
         default:
             raw("u00")
-            bytes.append(Self.hexDigits[Int(byte >> 4)])
-            bytes.append(Self.hexDigits[Int(byte & 0xF)])
+            Hex.append(UInt64(byte), nibbles: 2, to: &bytes)
         }
     }
 
@@ -111,8 +110,10 @@ package struct JSONWriter {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    /// A double as proto3 JSON writes it: finite values as numbers (the shortest text that
-    /// reads back to the same double), the others as the strings its parsers read.
+    /// A double: finite values as numbers (the shortest text that reads back to the same
+    /// double), NaN and infinities, which JSON numbers cannot hold, as the strings `"NaN"`,
+    /// `"Infinity"` and `"-Infinity"`, as proto3 JSON writes them. Tracez's one rule for
+    /// non-finite numbers in JSON: OTLP/JSON, stdout and Langfuse all write them so.
     package mutating func double(_ value: Double) {
         if value.isNaN {
             raw("\"NaN\"")
@@ -143,9 +144,7 @@ package struct JSONWriter {
     }
 
     private mutating func hex(_ value: UInt64) {
-        for shift in stride(from: 60, through: 0, by: -4) {
-            bytes.append(Self.hexDigits[Int(truncatingIfNeeded: (value >> UInt64(shift)) & 0xF)])
-        }
+        Hex.append(value, to: &bytes)
     }
 
     /// `value.description`: the shortest text that reads back as the same double
@@ -155,11 +154,9 @@ package struct JSONWriter {
         text.withUTF8 { bytes.append(contentsOf: $0) }
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-
-    /// A finite double as its shortest decimal text; NaN and infinities as `null`.
+    /// The same as ``double(_:)``.
     package mutating func number(_ value: Double) {
-        if value.isFinite { appendDescription(of: value) } else { raw("null") }
+        double(value)
     }
 
     package mutating func number(_ value: some BinaryInteger) {
@@ -216,11 +213,9 @@ package struct JSONWriter {
     }
 
     package mutating func attributes(_ attributes: SpanAttributes, maxTextBytes: Int = .max) {
-        var pairs: [(String, SpanAttribute)] = []
-        attributes.forEach { pairs.append(($0, $1)) }
-        pairs.sort { $0.0 < $1.0 }  // stable output for people and diffs
         object { object in
-            for (key, value) in pairs { object.member(key) { $0.attribute(value, maxTextBytes: maxTextBytes) } }
+            // In order of key: the same output in every process, for people and diffs.
+            attributes.forEachSortedByKey { key, value in object.member(key) { $0.attribute(value, maxTextBytes: maxTextBytes) } }
         }
     }
 }

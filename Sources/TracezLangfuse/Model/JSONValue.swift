@@ -43,7 +43,13 @@ public indirect enum JSONValue: Sendable, Hashable, Codable {
         case .null: try container.encodeNil()
         case .bool(let bool): try container.encode(bool)
         case .integer(let integer): try container.encode(integer)
-        case .number(let number): try container.encode(number.isFinite ? number : 0)  // JSON has no NaN
+        case .number(let number):
+            // JSON numbers cannot hold NaN and infinities: strings, as everywhere in Tracez.
+            if number.isFinite {
+                try container.encode(number)
+            } else {
+                try container.encode(number.isNaN ? "NaN" : number > 0 ? "Infinity" : "-Infinity")
+            }
         case .string(let string): try container.encode(string)
         case .array(let array): try container.encode(array)
         case .object(let object): try container.encode(object)
@@ -135,7 +141,7 @@ public indirect enum JSONValue: Sendable, Hashable, Codable {
                 writer.number(integer)
             case .value(.number(let number)):
                 if !number.isFinite {
-                    writer.raw("0")
+                    writer.double(number)  // "NaN", "Infinity", "-Infinity"
                 } else if number == number.rounded(), abs(number) <= 9_007_199_254_740_992 {
                     writer.number(Int64(number))
                 } else {

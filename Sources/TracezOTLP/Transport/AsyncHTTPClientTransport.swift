@@ -150,12 +150,3 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
         return text.allSatisfy { $0.isLetter || $0.isNumber } ? text : nil
     }
 }
-
-extension Duration {
-    /// Whole nanoseconds, clamped to what `Int64` holds.
-    var nanosecondsClamped: Int64 {
-        let (seconds, attoseconds) = components
-        guard seconds < Int64.max / 1_000_000_000 else { return .max }
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
-}

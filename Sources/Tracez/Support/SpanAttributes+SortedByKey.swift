@@ -1,17 +1,17 @@
-import Tracez
+import Tracing
 
 extension SpanAttributes {
-    /// Calls `body` with each attribute in order of key, so that the same attributes encode
-    /// to the same text in every process (``OTLPJSONEncoder``).
+    /// Calls `body` with each attribute in order of key, so that the same attributes are
+    /// written the same way in every process (JSON, and OTLP/JSON).
     ///
     /// `SpanAttributes` is a dictionary, whose order changes with each process's hash seed
     /// and with the order the keys were added. Keys are ordered by their UTF-8 bytes (for
-    /// ASCII keys, the order `<` gives), as ``ProtobufWriter/sortFields(_:)`` orders them.
+    /// ASCII keys, the order `<` gives), as the protobuf encoder orders its fields.
     ///
     /// - Complexity: O(n²) comparisons (an insertion sort: spans carry a handful of
     ///   attributes); keys and values are kept in temporary storage, on the stack for small
     ///   counts.
-    func forEachSortedByKey(_ body: (String, SpanAttribute) -> Void) {
+    package func forEachSortedByKey(_ body: (String, SpanAttribute) -> Void) {
         let count = self.count
         guard count > 1 else {
             forEach(body)
