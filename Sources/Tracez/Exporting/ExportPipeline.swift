@@ -218,7 +218,7 @@ public final class ExportPipeline: Service, Sendable {
 
     /// Shutdown ran out of time: count what is left and ignore late answers.
     private func abandon() {
-        let reason: DropReason = circuitBreaker.currentState == .open ? .circuitOpen : .shutdownDeadline
+        let reason: DropReason = ExportDecision.reasonForUnsent(circuit: circuitBreaker.currentState)
         collector.abandon(reason: reason)
         metrics.report(collector.statistics)
         warnAboutUnsentRecords("shutdown deadline passed; unsent records counted as dropped", reason)
@@ -273,7 +273,7 @@ public final class ExportPipeline: Service, Sendable {
                 if circuitBreaker.currentState == .open, collector.statistics.exported == exportedBefore { break }
             }
             let left = collector.statistics.buffered
-            let reason: DropReason = circuitBreaker.currentState == .open ? .circuitOpen : .shutdownDeadline
+            let reason: DropReason = ExportDecision.reasonForUnsent(circuit: circuitBreaker.currentState)
             collector.abandon(reason: reason)
             if left > 0 { warnAboutUnsentRecords("shutdown left records unsent; counted as dropped", reason) }
             metrics.report(collector.statistics)
@@ -319,83 +319,94 @@ public final class ExportPipeline: Service, Sendable {
             )
         }
 
+        /// Settles what the exporter reported record by record; returns the records left to
+        /// decide on, or `nil` if none is.
+        func settleEach(dropping drops: DropCounts, retry: [SpanRecord], reason: String, error: ExportError) -> [SpanRecord]? {
+            var given = 0
+            for dropReason in DropReason.allCases {
+                let count = min(drops[dropReason], pending.count - given)
+                drop(count, dropReason)
+                given += count
+            }
+            let toRetry = Array(retry.prefix(pending.count - given))
+            let accepted = pending.count - given - toRetry.count
+            collector.markExported(accepted)
+            exported += accepted
+            if given > 0 {
+                logFailure("rejected", "records of a batch were given up", ["records": "\(given)", "reasons": "\(drops)", "reason": "\(reason)"])
+                notifyFailure(attempt: attempt, records: given, reason: error.description, willRetry: false)
+            }
+            return toRetry.isEmpty ? nil : toRetry
+        }
+
+        var generator = SystemRandomNumberGenerator()
         while true {
             attempt += 1
             let exporter = self.exporter
             let records = pending
             let exportDeadline = min(ContinuousClock.now + configuration.exportTimeout, shutdownDeadline.withLock { $0 } ?? .now + .seconds(86_400 * 365))
-            let failure: (reason: String, retryAfter: Duration?, countsAgainstBackend: Bool)
+            let outcome: ExportDecision.Outcome
+            var reason = ""
+            var countsAgainstBackend = true  // a failure of the backend, not of some records
             switch await withDeadline(exportDeadline, { try await exporter.export(records) }) {
             case .finished(.success):
+                outcome = .accepted
+            case .finished(.failure(let error as ExportError)):
+                switch error {
+                case .rejected(let status, let why):
+                    outcome = .refused
+                    reason = error.description
+                    logFailure("rejected", "backend refused a batch", ["status": "\(status.map(String.init) ?? "none")", "reason": "\(why)"])
+                case .partial(let rejectedCount, let retry, let why):
+                    var drops = DropCounts()
+                    drops[.rejectedByBackend] = rejectedCount
+                    guard let rest = settleEach(dropping: drops, retry: retry, reason: why, error: error) else { return .done }
+                    pending = rest
+                    outcome = .failed(retryAfter: nil)
+                    reason = why
+                    countsAgainstBackend = false  // the backend answered: not an outage
+                case .perRecord(let drops, let retry, let retryAfter, let why):
+                    guard let rest = settleEach(dropping: drops, retry: retry, reason: why, error: error) else { return .done }
+                    pending = rest
+                    outcome = .failed(retryAfter: retryAfter)
+                    reason = why
+                    countsAgainstBackend = false
+                case .transient(let why, let retryAfter):
+                    outcome = .failed(retryAfter: retryAfter)
+                    reason = why
+                }
+            case .finished(.failure(let error)):
+                outcome = .failed(retryAfter: nil)
+                reason = "\(error)"
+            case .timedOut:
+                outcome = .failed(retryAfter: nil)
+                reason = "no answer within the export timeout"
+            }
+
+            if case .failed = outcome, countsAgainstBackend { report(circuitBreaker.recordFailure()) }
+            let decision = ExportDecision.after(
+                outcome,
+                attempt: attempt,
+                policy: configuration.retry,
+                circuit: circuitBreaker.currentState,
+                shutdown: shutdownState(),
+                using: &generator
+            )
+            if outcome != .accepted {
+                notifyFailure(attempt: attempt, records: pending.count, reason: reason, willRetry: decision.sendsAgain)
+            }
+
+            switch decision {
+            case .exported:
                 collector.markExported(pending.count)
                 exported += pending.count
                 report(circuitBreaker.recordSuccess())
                 return .done
-            case .finished(.failure(let error as ExportError)):
-                switch error {
-                case .rejected(let status, let reason):
-                    drop(pending.count, .rejectedByBackend)
-                    logFailure("rejected", "backend refused a batch", ["status": "\(status.map(String.init) ?? "none")", "reason": "\(reason)"])
-                    notifyFailure(attempt: attempt, records: pending.count, reason: error.description, willRetry: false)
-                    return .done
-                case .partial(let rejectedCount, let retry, let reason):
-                    let rejected = min(rejectedCount, pending.count)
-                    let toRetry = Array(retry.prefix(pending.count - rejected))
-                    drop(rejected, .rejectedByBackend)
-                    let accepted = pending.count - rejected - toRetry.count
-                    collector.markExported(accepted)
-                    exported += accepted
-                    if rejected > 0 {
-                        logFailure("rejected", "backend refused part of a batch", ["records": "\(rejected)", "reason": "\(reason)"])
-                    }
-                    guard !toRetry.isEmpty else { return .done }
-                    pending = toRetry
-                    failure = (reason, nil, false)  // the backend answered: not an outage
-                case .perRecord(let drops, let retry, let retryAfter, let reason):
-                    var given = 0
-                    for dropReason in DropReason.allCases {
-                        let count = min(drops[dropReason], pending.count - given)
-                        drop(count, dropReason)
-                        given += count
-                    }
-                    let toRetry = Array(retry.prefix(pending.count - given))
-                    let accepted = pending.count - given - toRetry.count
-                    collector.markExported(accepted)
-                    exported += accepted
-                    if given > 0 {
-                        logFailure("dropped", "records of a batch were given up", ["records": "\(given)", "reasons": "\(drops)", "reason": "\(reason)"])
-                        notifyFailure(attempt: attempt, records: given, reason: error.description, willRetry: false)
-                    }
-                    guard !toRetry.isEmpty else { return .done }
-                    pending = toRetry
-                    failure = (reason, retryAfter, false)  // the backend answered: not an outage
-                case .transient(let reason, let retryAfter):
-                    failure = (reason, retryAfter, true)
+            case .drop(let dropReason):
+                drop(pending.count, dropReason)
+                if dropReason == .exportFailed {
+                    logFailure("failed", "export failed; batch dropped", ["records": "\(pending.count)", "attempts": "\(attempt)", "reason": "\(reason)"])
                 }
-            case .finished(.failure(let error)):
-                failure = ("\(error)", nil, true)
-            case .timedOut:
-                failure = ("no answer within the export timeout", nil, true)
-            }
-
-            if failure.countsAgainstBackend { report(circuitBreaker.recordFailure()) }
-            let deadline = shutdownDeadline.withLock { $0 }
-            let pastDeadline = deadline.map { ContinuousClock.now >= $0 } ?? false
-            let isShuttingDown = deadline != nil
-            enum Next { case dropPastDeadline, dropWhileOpen, requeue, giveUp, retry }
-            let next: Next =
-                if pastDeadline { .dropPastDeadline }
-                else if circuitBreaker.currentState == .open { isShuttingDown ? .dropWhileOpen : .requeue }
-                else if attempt >= configuration.retry.maxAttempts { .giveUp }
-                else { .retry }
-            notifyFailure(attempt: attempt, records: pending.count, reason: failure.reason, willRetry: next == .retry || next == .requeue)
-
-            switch next {
-            case .dropPastDeadline:
-                drop(pending.count, .shutdownDeadline)
-                return .done
-            case .dropWhileOpen:  // shutting down: nothing will come back for these
-                drop(pending.count, .circuitOpen)
                 return .done
             case .requeue:
                 let back = collector.requeue(pending, overflow: .circuitOpen)
@@ -403,19 +414,19 @@ public final class ExportPipeline: Service, Sendable {
                 dropped[.circuitOpen] += pending.count - back
                 logFailure("circuit", "circuit open; records wait in the collector", ["records": "\(back)"])
                 return .requeued
-            case .giveUp:
-                drop(pending.count, .exportFailed)
-                logFailure("failed", "export failed; batch dropped", ["records": "\(pending.count)", "attempts": "\(attempt)", "reason": "\(failure.reason)"])
-                return .done
-            case .retry:
-                break
+            case .retry(let delay):
+                metrics.retries.increment()
+                // Once shutdown has begun the wait is cut short (or skipped): a batch due for a retry
+                // is sent at once, until its attempts or the shutdown deadline run out.
+                await shuttingDown.sleep(for: delay)
             }
-            metrics.retries.increment()
-            // Once shutdown has begun the wait is cut short (or skipped): a batch due for a retry
-            // is sent at once, until its attempts or the shutdown deadline run out.
-            let delay = configuration.retry.delay(beforeRetry: attempt, retryAfter: failure.retryAfter)
-            await shuttingDown.sleep(for: delay)
         }
+    }
+
+    /// Whether shutdown has begun, and whether its deadline has passed.
+    private func shutdownState() -> ExportDecision.Shutdown {
+        guard let deadline = shutdownDeadline.withLock({ $0 }) else { return .notStarted }
+        return ContinuousClock.now >= deadline ? .pastDeadline : .underway
     }
 
     // MARK: - Reporting

@@ -1,0 +1,79 @@
+/// What the pipeline does with a batch after an export attempt: a pure function of what the
+/// attempt came to and where the pipeline stands, so every rule can be tested without a
+/// pipeline, a clock or a task (`ExportDecisionTests`).
+///
+/// The pipeline settles what an exporter reported per record (a partial success) before it
+/// asks; what is left to decide is the fate of the records still unsettled.
+enum ExportDecision: Equatable, Sendable {
+    /// The backend took the records.
+    case exported
+    /// Give the records up, counted under the reason.
+    case drop(DropReason)
+    /// Send the records again after the wait.
+    case retry(after: Duration)
+    /// Put the records back at the front of the collector: the circuit is open, and they may
+    /// wait there for the backend to come back.
+    case requeue
+
+    /// What one attempt came to, for the records still unsettled.
+    enum Outcome: Equatable, Sendable {
+        case accepted
+        /// Refused for good (a permanent 4xx).
+        case refused
+        /// Worth another try: a transient error, a timeout, or an error the exporter did not
+        /// classify. `retryAfter` is the backend's `Retry-After`, if it sent one.
+        case failed(retryAfter: Duration?)
+    }
+
+    /// Where the pipeline stands when it decides.
+    enum Shutdown: Equatable, Sendable {
+        /// Running: no shutdown has begun.
+        case notStarted
+        /// Shutdown has begun and its deadline has not passed.
+        case underway
+        /// Shutdown's deadline has passed.
+        case pastDeadline
+    }
+
+    /// The decision for `outcome` of attempt number `attempt` (1 for the first).
+    ///
+    /// - A failure past shutdown's deadline drops the records as ``DropReason/shutdownDeadline``.
+    /// - While the circuit is open the records are requeued, or, once shutdown has begun (nothing
+    ///   will come back for them), dropped as ``DropReason/circuitOpen``.
+    /// - Otherwise they are retried until the policy's attempts are spent, then dropped as
+    ///   ``DropReason/exportFailed``. The wait is the policy's backoff, or `Retry-After`.
+    static func after<G: RandomNumberGenerator>(
+        _ outcome: Outcome,
+        attempt: Int,
+        policy: RetryPolicy,
+        circuit: CircuitBreaker.State,
+        shutdown: Shutdown,
+        using generator: inout G
+    ) -> ExportDecision {
+        switch outcome {
+        case .accepted:
+            return .exported
+        case .refused:
+            return .drop(.rejectedByBackend)
+        case .failed(let retryAfter):
+            if shutdown == .pastDeadline { return .drop(.shutdownDeadline) }
+            if circuit == .open { return shutdown == .notStarted ? .requeue : .drop(.circuitOpen) }
+            if attempt >= policy.maxAttempts { return .drop(.exportFailed) }
+            return .retry(after: policy.delay(beforeRetry: attempt, retryAfter: retryAfter, using: &generator))
+        }
+    }
+
+    /// Why records still unsent when shutdown stops are counted as dropped: the circuit was
+    /// open (the backend still failing), or the deadline came first.
+    static func reasonForUnsent(circuit: CircuitBreaker.State) -> DropReason {
+        circuit == .open ? .circuitOpen : .shutdownDeadline
+    }
+
+    /// Whether the records will be sent again (a retry, or a wait in the collector).
+    var sendsAgain: Bool {
+        switch self {
+        case .retry, .requeue: true
+        case .exported, .drop: false
+        }
+    }
+}
