@@ -3,8 +3,9 @@ import TracezLangfuse
 import TracezOTLP
 
 // Every reader of environment variables, fed fuzz bytes as the values of every variable it
-// reads. Besides never trapping, an error or a description must not repeat a secret: a
-// header value (OTEL_EXPORTER_OTLP_HEADERS), a Langfuse secret key, a URL's password.
+// reads. Besides never trapping, an error or a configuration's description must not repeat
+// a secret of at least 8 characters: a header value (OTEL_EXPORTER_OTLP_HEADERS), the
+// Langfuse secret key, a URL's password (see `expectNoSecret`).
 
 /// `TracerConfiguration(environment:)`: OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, samplers, limits.
 func fuzzTracerEnvironment(_ bytes: [UInt8]) {
@@ -48,46 +49,34 @@ private let otlpVariables = [
 func fuzzOTLPEnvironment(_ bytes: [UInt8]) {
     let input = EnvironmentInput(bytes, names: otlpVariables)
     _ = try? OTLPExporterConfiguration(environment: input.whole)
+    guard checksSecretLeaks else {
+        _ = try? OTLPExporterConfiguration(environment: input.split)
+        return
+    }
 
     // Secrets: each header's value (as the reader splits them: members at ",", key and value
-    // at the first "="; a member without "=" but with ":" is taken as "Name: value"), and the
-    // endpoints' URL credentials. The rest is public, header keys too.
-    let environment = input.split
-    var secrets: [String] = []
-    var publicInputs = otlpVariables
-    for (name, raw) in environment {
+    // at the first "="), and the endpoints' URL credentials.
+    var secrets: [Secret] = []
+    for (name, raw) in input.split {
         if name.hasSuffix("_HEADERS") {
             for member in raw.split(separator: ",") {
                 let pair = member.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 if pair.count == 2 {
-                    publicInputs.append(String(pair[0]))
-                    secrets += withPercentDecoding(trimmedLikeConfiguration(pair[1]))
+                    secrets.append(Secret(variable: name, value: raw, range: trimmedRange(pair[1])))
                 } else if checksColonFormHeaders, let colon = member.firstIndex(of: ":") {
                     // "Authorization: Bearer …", the HTTP form instead of key=value: the part after ":" is a value.
-                    publicInputs.append(String(member[..<colon]))
-                    secrets += withPercentDecoding(trimmedLikeConfiguration(member[member.index(after: colon)...]))
-                } else {
-                    publicInputs.append(String(member))
+                    secrets.append(Secret(variable: name, value: raw, range: trimmedRange(member[member.index(after: colon)...])))
                 }
             }
         } else if name.hasSuffix("_ENDPOINT") {
-            let credentials = urlCredentials(raw)
-            secrets += credentials
-            var rest = raw
-            for credential in credentials { rest = rest.replacingOccurrences(of: credential, with: "") }
-            publicInputs.append(rest)
-        } else {
-            publicInputs.append(raw)
+            secrets += urlCredentials(raw, variable: name)
         }
     }
-    do {
-        let configuration = try OTLPExporterConfiguration(environment: environment)
-        if checksSecretLeaks {
-            expectNoSecret(in: configuration.description, secrets: secrets, publicInputs: publicInputs, what: "OTLPExporterConfiguration.description")
-        }
-    } catch {
-        if checksSecretLeaks {
-            expectNoSecret(in: error.description, secrets: secrets, publicInputs: publicInputs, what: "error")
+    expectNoSecret(secrets, in: input.split, what: "OTLPExporterConfiguration") { environment in
+        do {
+            return try OTLPExporterConfiguration(environment: environment).description
+        } catch {
+            return String(describing: error)
         }
     }
 }
@@ -103,34 +92,24 @@ func fuzzLangfuseEnvironment(_ bytes: [UInt8]) {
     let input = EnvironmentInput(bytes, names: langfuseVariables)
     for api in LangfuseConfiguration.API.allCases {
         _ = try? LangfuseSettings(environment: input.whole, api: api)
-    }
-
-    // Secrets: the secret key and the base URL's credentials. The public key is public.
-    let environment = input.split
-    var secrets: [String] = []
-    var publicInputs = langfuseVariables
-    for (name, raw) in environment {
-        if name == "LANGFUSE_SECRET_KEY" {
-            secrets.append(trimmedLikeConfiguration(raw))
-        } else if name == "LANGFUSE_BASE_URL" || name == "LANGFUSE_HOST" {
-            let credentials = urlCredentials(raw)
-            secrets += credentials
-            var rest = raw
-            for credential in credentials { rest = rest.replacingOccurrences(of: credential, with: "") }
-            publicInputs.append(rest)
-        } else {
-            publicInputs.append(raw)
+        guard checksSecretLeaks else {
+            _ = try? LangfuseSettings(environment: input.split, api: api)
+            continue
         }
-    }
-    for api in LangfuseConfiguration.API.allCases {
-        do {
-            let settings = try LangfuseSettings(environment: environment, api: api)
-            if checksSecretLeaks {
-                expectNoSecret(in: settings.configuration.description, secrets: secrets, publicInputs: publicInputs, what: "LangfuseConfiguration.description")
+        // Secrets: the secret key and the server URL's credentials. The public key is public.
+        var secrets: [Secret] = []
+        for (name, raw) in input.split {
+            switch name {
+            case "LANGFUSE_SECRET_KEY": secrets.append(Secret(variable: name, value: raw, range: trimmedRange(raw[...])))
+            case "LANGFUSE_BASE_URL", "LANGFUSE_HOST": secrets += urlCredentials(raw, variable: name)
+            default: break
             }
-        } catch {
-            if checksSecretLeaks {
-                expectNoSecret(in: error.description, secrets: secrets, publicInputs: publicInputs, what: "error")
+        }
+        expectNoSecret(secrets, in: input.split, what: "LangfuseSettings(api: .\(api))") { environment in
+            do {
+                return try LangfuseSettings(environment: environment, api: api).configuration.description
+            } catch {
+                return String(describing: error)
             }
         }
     }

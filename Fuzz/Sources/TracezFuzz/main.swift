@@ -18,17 +18,7 @@ guard let name = getenv("TRACEZ_FUZZ_TARGET").map({ String(cString: $0) }), let 
     exit(2)
 }
 
-// The callback is a C function pointer and cannot capture: it reads the chosen harness here.
-nonisolated(unsafe) var selected = target.run
-
+selected = target.run
 var argc = CommandLine.argc
 var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
 exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in LLVMFuzzerTestOneInput(data, size) })
-
-/// libFuzzer's usual entry point. Only LLVMFuzzerRunDriver above calls it, but the fuzzer
-/// runtime's unused `main` refers to it, so the program does not link without it.
-@_cdecl("LLVMFuzzerTestOneInput")
-func LLVMFuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    selected(size == 0 ? [] : Array(UnsafeBufferPointer(start: data, count: size)))
-    return 0
-}
