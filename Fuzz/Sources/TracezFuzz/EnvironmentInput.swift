@@ -56,7 +56,8 @@ func expectNoSecret(_ secrets: [Secret], in environment: [String: String], what:
         for form in secret.forms where form.count >= minimumCheckedSecretLength && !form.contains("…") && description.contains(form) {
             var masked = environment
             masked[secret.variable] = secret.masked
-            guard !describe(masked).contains(form) else { continue }
+            // Also quoted elsewhere in the input (a host name that holds the key, say): not a leak.
+            guard !masked.values.contains(where: { $0.contains(form) }), !describe(masked).contains(form) else { continue }
             preconditionFailure("secret leak: \(what) \(description.debugDescription) repeats the secret \(form.debugDescription) of \(secret.variable)")
         }
     }
