@@ -150,7 +150,8 @@ struct DemoCommand: AsyncParsableCommand {
         var collectorConfiguration = try CollectorConfiguration(name: "otlp", environment: environment)
         if let capacity {
             collectorConfiguration.capacity = capacity
-        } else if environment["OTEL_BSP_MAX_QUEUE_SIZE"] == nil {
+        } else if (environment["OTEL_BSP_MAX_QUEUE_SIZE"] ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+            // Unset or empty, as everywhere: the demo's own default.
             collectorConfiguration.capacity = 4096
         }
         let otlp = try OTLPExporterConfiguration(environment: environment)

@@ -94,11 +94,10 @@ func urlCredentials(_ value: String, variable: String) -> [Secret] {
 /// Whether the credentials of a URL with another `@` before the one that ends them
 /// (`ftp://user:p@ss@host`) are checked.
 ///
-/// TODO(issue 10): turn on once HTTPEndpoint.redacted cuts at the last `@` before the host:
-/// today it cuts at the first `@` (and not at all if that comes before `://`), so an error
-/// about such a URL prints the password, or the part of it after its `@`.
-/// Reproducer: Crashes/env-otlp/secret-leak-at-in-url-password.
-let checksURLsWithSeveralAts = false
+/// On since `HTTPEndpoint.redacted` cuts everything between `://` and the last `@` (it cut at
+/// the first `@`, so a password holding one was printed: the fuzzer's find, now a case of
+/// `OTLPExporterConfigurationSecretsTests.malformedEndpointsNeverEchoTheirCredentials`).
+let checksURLsWithSeveralAts = true
 
 /// TRACEZ_FUZZ_VERBOSE=1 prints every description checked, and the secrets it was checked for:
 /// for replaying one input by hand.

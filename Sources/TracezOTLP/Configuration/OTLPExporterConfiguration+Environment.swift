@@ -34,7 +34,10 @@ extension OTLPExporterConfiguration {
         }
 
         var allowsInsecureHTTP = false
+        // The variable that decides, for the hint when a plain http:// endpoint is refused.
+        var insecureVariable = "OTEL_EXPORTER_OTLP_INSECURE"
         if let (name, raw) = value("INSECURE") {
+            insecureVariable = name
             switch raw.lowercased() {
             case "true": allowsInsecureHTTP = true
             case "false": allowsInsecureHTTP = false
@@ -44,9 +47,9 @@ extension OTLPExporterConfiguration {
 
         let endpoint: HTTPEndpoint
         if let raw = environment["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"]?.trimmingWhitespace(), !raw.isEmpty {
-            endpoint = try Self.endpoint(raw, variable: "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", allowsInsecureHTTP: allowsInsecureHTTP)
+            endpoint = try Self.endpoint(raw, variable: "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", allowsInsecureHTTP: allowsInsecureHTTP, insecureVariable: insecureVariable)
         } else if let raw = environment["OTEL_EXPORTER_OTLP_ENDPOINT"]?.trimmingWhitespace(), !raw.isEmpty {
-            endpoint = try Self.endpoint(raw, variable: "OTEL_EXPORTER_OTLP_ENDPOINT", allowsInsecureHTTP: allowsInsecureHTTP)
+            endpoint = try Self.endpoint(raw, variable: "OTEL_EXPORTER_OTLP_ENDPOINT", allowsInsecureHTTP: allowsInsecureHTTP, insecureVariable: insecureVariable)
                 .appending(path: "v1/traces")
         } else {
             endpoint = try Self.endpoint(Self.defaultEndpoint, variable: "OTEL_EXPORTER_OTLP_ENDPOINT", allowsInsecureHTTP: false)
@@ -78,13 +81,18 @@ extension OTLPExporterConfiguration {
         }
     }
 
-    private static func endpoint(_ raw: String, variable: String, allowsInsecureHTTP: Bool) throws(TracezError) -> HTTPEndpoint {
+    private static func endpoint(
+        _ raw: String,
+        variable: String,
+        allowsInsecureHTTP: Bool,
+        insecureVariable: String = "OTEL_EXPORTER_OTLP_INSECURE"
+    ) throws(TracezError) -> HTTPEndpoint {
         do {
             return try HTTPEndpoint(raw, allowsInsecureHTTP: allowsInsecureHTTP)
         } catch {
             var reason = error.description
             if case .insecureEndpoint = error {
-                reason = "plain http:// is allowed only to loopback hosts; use https://, or set OTEL_EXPORTER_OTLP_INSECURE=true"
+                reason = "plain http:// is allowed only to loopback hosts; use https://, or set \(insecureVariable)=true"
             }
             throw .invalidEnvironmentVariable(name: variable, value: HTTPEndpoint.redacted(raw), reason: reason)
         }

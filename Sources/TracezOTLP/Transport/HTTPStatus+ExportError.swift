@@ -42,7 +42,11 @@ public enum RetryAfter {
         if let seconds = Int(trimmed) {
             return seconds >= 0 ? .seconds(seconds) : nil
         }
-        guard let date = makeHTTPDateFormatter().date(from: trimmed) else { return nil }
+        // An HTTP date is ASCII. Anything else never reaches Foundation's formatter, which leaks
+        // memory on some such input (found by the fuzzer: Fuzz/Crashes/retry-after).
+        guard trimmed.utf8.allSatisfy({ $0 < 0x80 }),
+            let date = makeHTTPDateFormatter().date(from: trimmed)
+        else { return nil }
         let interval = date.timeIntervalSince(now)
         return interval > 0 ? .milliseconds(Int64(interval * 1000)) : .zero
     }

@@ -140,4 +140,21 @@ import TracezTestSupport
             return name == "OTEL_EXPORTER_OTLP_TRACES_INSECURE" && value == "yes"
         }
     }
+
+    @Test func theHintForAPlainHTTPEndpointNamesTheVariableThatDecides() {
+        do {
+            _ = try OTLPExporterConfiguration(environment: [
+                "OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector.example:4318",
+                "OTEL_EXPORTER_OTLP_TRACES_INSECURE": "false",
+                "OTEL_EXPORTER_OTLP_INSECURE": "true",
+            ])
+            Issue.record("plain http to a network host was accepted though the TRACES_ form says false")
+        } catch {
+            guard case .invalidEnvironmentVariable(_, _, let reason) = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
+            #expect(reason.contains("OTEL_EXPORTER_OTLP_TRACES_INSECURE=true"), "\(reason)")
+        }
+    }
 }

@@ -34,6 +34,8 @@ import Tracez
         // A control character AsyncHTTPClient would refuse later, in an error that quotes the value.
         ("a=1,b=2,x-api-key=Zq7x%01W9kPv3Lm", ["Zq7x", "W9kPv3Lm"], 3, "control character"),
         ("x-api-key=Zq7xW9kP%7Fv3Lm", ["Zq7xW9kP", "v3Lm"], 1, "control character"),
+        // Written the HTTP way, `:` for `=` (found by the fuzzer, Fuzz/Crashes/env-otlp).
+        ("Authorization: Bearer Zq7xW9kPv3Lm", ["Zq7xW9kPv3Lm", "Bearer"], 1, "expected key=value"),
     ]
 
     @Test(arguments: ["OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS"])
@@ -66,6 +68,9 @@ import Tracez
         "https://u5erN4me:Zq7x@W9kPv3Lm@%%bad",  // an @ in the password
         "https://u5erN4me:Zq7x/W9kPv3Lm@collector.example",  // a / in the password
         "http://u5erN4me:Zq7xW9kPv3Lm@collector.example",  // plain http to a network host
+        // Found by the fuzzer (Fuzz/Crashes/env-otlp): a password that starts with @, and an @ before ://.
+        "ftp://u5erN4me:@Zq7xW9kPv3Lm@host",
+        "x@ftp://u5erN4me:Zq7xW9kPv3Lm@host",
     ])
     func malformedEndpointsNeverEchoTheirCredentials(_ variable: String, _ raw: String) {
         do {

@@ -4,6 +4,14 @@ import Tracez
 @testable import TracezOTLP
 
 @Suite(.timeLimit(.minutes(3))) struct ResponseClassificationTests {
+    /// An HTTP date is ASCII: anything else is refused before Foundation's formatter sees it
+    /// (which leaks memory on some such input: the fuzzer's find, Fuzz/Crashes/retry-after).
+    @Test func aRetryAfterThatIsNotASCIIIsIgnored() {
+        #expect(RetryAfter.parse("Sun, 06 Nov 1994 08:49:37 GMT\u{FFFD}") == nil)
+        #expect(RetryAfter.parse(String(decoding: [0xC3, 0x28, 0xFF, 0x20, 0x31] as [UInt8], as: UTF8.self)) == nil)
+        #expect(RetryAfter.parse("Sun, 06 Nov 1994 08:49:37 GMT") == .zero)  // a date in the past
+    }
+
     @Test(arguments: [200, 202, 204, 299])
     func successIsNoError(status: Int) {
         if let failure = ExportError.classify(HTTPResponse(status: status)) {
