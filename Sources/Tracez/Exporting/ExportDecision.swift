@@ -63,6 +63,18 @@ enum ExportDecision: Equatable, Sendable {
         }
     }
 
+    /// The same, with the system's random numbers for the backoff's jitter.
+    static func after(
+        _ outcome: Outcome,
+        attempt: Int,
+        policy: RetryPolicy,
+        circuit: CircuitBreaker.State,
+        shutdown: Shutdown
+    ) -> ExportDecision {
+        var generator = SystemRandomNumberGenerator()
+        return after(outcome, attempt: attempt, policy: policy, circuit: circuit, shutdown: shutdown, using: &generator)
+    }
+
     /// Why records still unsent when shutdown stops are counted as dropped: the circuit was
     /// open (the backend still failing), or the deadline came first.
     static func reasonForUnsent(circuit: CircuitBreaker.State) -> DropReason {

@@ -339,7 +339,6 @@ public final class ExportPipeline: Service, Sendable {
             return toRetry.isEmpty ? nil : toRetry
         }
 
-        var generator = SystemRandomNumberGenerator()
         while true {
             attempt += 1
             let exporter = self.exporter
@@ -389,8 +388,7 @@ public final class ExportPipeline: Service, Sendable {
                 attempt: attempt,
                 policy: configuration.retry,
                 circuit: circuitBreaker.currentState,
-                shutdown: shutdownState(),
-                using: &generator
+                shutdown: shutdownState()
             )
             if outcome != .accepted {
                 notifyFailure(attempt: attempt, records: pending.count, reason: reason, willRetry: decision.sendsAgain)
