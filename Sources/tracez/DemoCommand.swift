@@ -78,7 +78,8 @@ struct DemoCommand: AsyncParsableCommand {
             var export = settings.export
             if settings.isDebug {  // LANGFUSE_DEBUG: one line per batch on standard error
                 export.onBatchResult = { result in
-                    let line = "tracez demo: batch of \(result.records): exported \(result.exported), dropped \(result.dropped.total), attempts \(result.attempts)\n"
+                    let line =
+                        "tracez demo: batch of \(result.records): exported \(result.exported), dropped \(result.dropped.total), attempts \(result.attempts)\n"
                     FileHandle.standardError.write(Data(line.utf8))
                 }
             }
@@ -139,7 +140,8 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     /// The collector and exporter the environment asks for: OTLP when an endpoint is set, stdout otherwise.
-    private func makePipeline(environment: [String: String], tracerConfiguration: TracerConfiguration, failures: ExportFailureRecorder) throws -> ExportPipeline {
+    private func makePipeline(environment: [String: String], tracerConfiguration: TracerConfiguration, failures: ExportFailureRecorder) throws -> ExportPipeline
+    {
         let sendsToOTLP = ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"].contains {
             !(environment[$0] ?? "").trimmingCharacters(in: .whitespaces).isEmpty
         }
@@ -156,7 +158,8 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let otlp = try OTLPExporterConfiguration(environment: environment)
         let exporter = OTLPHTTPExporter(configuration: otlp, resource: OTLPResource(configuration: tracerConfiguration))
-        FileHandle.standardError.write(Data("tracez demo: exporting to \(otlp.endpoint) (\(otlp.encoding.rawValue), compression \(otlp.compression.rawValue))\n".utf8))
+        FileHandle.standardError.write(
+            Data("tracez demo: exporting to \(otlp.endpoint) (\(otlp.encoding.rawValue), compression \(otlp.compression.rawValue))\n".utf8))
         return try ExportPipeline(
             collector: Collector(configuration: collectorConfiguration),
             exporter: exporter,

@@ -106,7 +106,6 @@ struct DemoWorkload: Sendable {
         }
     }
 
-
     private func callTools(failing: Bool) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await callTool("weather", fails: failing) }

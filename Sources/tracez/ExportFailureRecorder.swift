@@ -31,7 +31,8 @@ final class ExportFailureRecorder: Sendable {
             defer { state.batchReported = false }
             let refused = result.dropped[.rejectedByBackend]
             guard refused > 0, !state.batchReported else { return }
-            state.lastReason = refused == result.records
+            state.lastReason =
+                refused == result.records
                 ? "the backend refused all \(refused) records of a batch"
                 : "the backend refused \(refused) of the \(result.records) records of a batch"
         }

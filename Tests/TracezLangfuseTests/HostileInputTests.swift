@@ -2,11 +2,12 @@ import Foundation
 import OTLPProto
 import Synchronization
 import Testing
-import Tracing
 import Tracez
 import TracezOTLP
-@testable import TracezLangfuse
 import TracezTestSupport
+import Tracing
+
+@testable import TracezLangfuse
 
 /// Everything a user or an LLM controls, at its extremes, through every exporter to a real
 /// server on loopback: the process survives, every request is under the backend's limit,
@@ -155,7 +156,8 @@ extension LangfuseTests {
                 #expect(server.spans.count == statistics.exported)
                 #expect(server.spans.allSatisfy { $0.name.utf8.count <= SpanLimits().maxNameBytes })
             case .ingestion:
-                let observations = Set(server.events.filter { ($0["type"] as? String) != "trace-create" }.compactMap { ($0["body"] as? [String: Any])?["id"] as? String })
+                let observations = Set(
+                    server.events.filter { ($0["type"] as? String) != "trace-create" }.compactMap { ($0["body"] as? [String: Any])?["id"] as? String })
                 #expect(observations.count == statistics.exported)
                 for event in server.events {
                     let text = try JSONSerialization.data(withJSONObject: event)

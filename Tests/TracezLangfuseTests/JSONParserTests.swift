@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-@testable import TracezLangfuse
 import TracezTestSupport
+
+@testable import TracezLangfuse
 
 /// `JSONParser` against Foundation's `JSONSerialization`, a reader we did not write.
 @Suite(.timeLimit(.minutes(3))) struct JSONParserTests {
@@ -138,7 +139,8 @@ enum RandomJSON {
         case 0: return "\(Int.random(in: -1_000_000...1_000_000, using: &generator))"
         case 1: return "\(Double.random(in: -1e6...1e6, using: &generator))"
         case 2: return "\(Int.random(in: 1...9, using: &generator))e-\(Int.random(in: 1...300, using: &generator))"
-        case 3: return "-\(Int.random(in: 1...9, using: &generator)).\(Int.random(in: 0...999, using: &generator))E+\(Int.random(in: 0...300, using: &generator))"
+        case 3:
+            return "-\(Int.random(in: 1...9, using: &generator)).\(Int.random(in: 0...999, using: &generator))E+\(Int.random(in: 0...300, using: &generator))"
         case 4: return "-0"
         default: return "0.5"
         }

@@ -1,6 +1,7 @@
 import Testing
 import Tracez
 import TracezOTLP
+
 @testable import TracezLangfuse
 
 extension LangfuseTests {
@@ -26,16 +27,17 @@ extension LangfuseTests {
         }
 
         @Test func everyVariableIsRead() throws {
-            let settings = try LangfuseSettings(environment: Self.keys.merging([
-                "LANGFUSE_TRACING_ENVIRONMENT": "staging-eu",
-                "LANGFUSE_RELEASE": "v1.2.3",
-                "LANGFUSE_SAMPLE_RATE": "0.25",
-                "LANGFUSE_FLUSH_AT": "20",
-                "LANGFUSE_FLUSH_INTERVAL": "0.5",
-                "LANGFUSE_TIMEOUT": "3",
-                "LANGFUSE_TRACING_ENABLED": "false",
-                "LANGFUSE_DEBUG": "true",
-            ]) { $1 })
+            let settings = try LangfuseSettings(
+                environment: Self.keys.merging([
+                    "LANGFUSE_TRACING_ENVIRONMENT": "staging-eu",
+                    "LANGFUSE_RELEASE": "v1.2.3",
+                    "LANGFUSE_SAMPLE_RATE": "0.25",
+                    "LANGFUSE_FLUSH_AT": "20",
+                    "LANGFUSE_FLUSH_INTERVAL": "0.5",
+                    "LANGFUSE_TIMEOUT": "3",
+                    "LANGFUSE_TRACING_ENABLED": "false",
+                    "LANGFUSE_DEBUG": "true",
+                ]) { $1 })
             #expect(settings.configuration.environment == "staging-eu")
             #expect(settings.configuration.release == "v1.2.3")
             #expect(settings.configuration.timeout == .seconds(3))
@@ -140,13 +142,15 @@ extension LangfuseTests {
 
         static let userinfo = ["u5erN4me", "Zq7xW9kPv3Lm"]
 
-        @Test(arguments: ["LANGFUSE_BASE_URL", "LANGFUSE_HOST"], [
-            "https://u5erN4me:Zq7xW9kPv3Lm@",
-            "ftp://u5erN4me:Zq7xW9kPv3Lm@cloud.example",
-            "u5erN4me:Zq7xW9kPv3Lm@cloud.example",
-            "https://u5erN4me:Zq7x@W9kPv3Lm@%%bad",
-            "http://u5erN4me:Zq7xW9kPv3Lm@langfuse.internal:3000",
-        ])
+        @Test(
+            arguments: ["LANGFUSE_BASE_URL", "LANGFUSE_HOST"],
+            [
+                "https://u5erN4me:Zq7xW9kPv3Lm@",
+                "ftp://u5erN4me:Zq7xW9kPv3Lm@cloud.example",
+                "u5erN4me:Zq7xW9kPv3Lm@cloud.example",
+                "https://u5erN4me:Zq7x@W9kPv3Lm@%%bad",
+                "http://u5erN4me:Zq7xW9kPv3Lm@langfuse.internal:3000",
+            ])
         func malformedBaseURLsNameTheirVariableAndNeverEchoCredentials(_ variable: String, _ raw: String) {
             do {
                 _ = try LangfuseSettings(environment: Self.keys.merging([variable: raw]) { $1 })
@@ -167,7 +171,8 @@ extension LangfuseTests {
                 variable: "https://u5erN4me:Pa55w0rdXy@langfuse.example/?token=QueryT0ken",
             ]).configuration
             let exporter = LangfuseExporter(configuration: configuration)
-            let texts = Self.renderings(of: configuration) + Self.renderings(of: configuration.baseURL)
+            let texts =
+                Self.renderings(of: configuration) + Self.renderings(of: configuration.baseURL)
                 + [String(describing: exporter), String(reflecting: exporter)]
             for text in texts {
                 #expect(Self.leaks(of: [Self.secret, "u5erN4me", "Pa55w0rdXy", "QueryT0ken"], in: text).isEmpty, "\(text)")

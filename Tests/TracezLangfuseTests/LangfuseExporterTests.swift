@@ -4,8 +4,9 @@ import Synchronization
 import Testing
 import Tracez
 import TracezOTLP
-@testable import TracezLangfuse
 import TracezTestSupport
+
+@testable import TracezLangfuse
 
 extension LangfuseTests {
     /// The exporter in both modes, through the export pipeline, against ``LangfuseTestServer``.
@@ -45,7 +46,8 @@ extension LangfuseTests {
                 exporter: exporter,
                 configuration: ExportConfiguration(maxBatchSize: batchSize, interval: .seconds(3600), retry: Self.quickRetries)
             )
-            return Setup(server: server, tracer: Tracer(configuration: TracerConfiguration(serviceName: "langfuse-tests"), pipelines: [pipeline]), exporter: exporter)
+            return Setup(
+                server: server, tracer: Tracer(configuration: TracerConfiguration(serviceName: "langfuse-tests"), pipelines: [pipeline]), exporter: exporter)
         }
 
         /// A chat request as an app records it: a trace with a user and a session, an agent,

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 import Tracez
-@testable import TracezLangfuse
 import TracezTestSupport
+
+@testable import TracezLangfuse
 
 extension LangfuseTests {
     @Suite struct ObservationTests {

@@ -2,8 +2,9 @@ import Foundation
 import Testing
 import Tracez
 import TracezOTLP
-@testable import TracezLangfuse
 import TracezTestSupport
+
+@testable import TracezLangfuse
 
 extension LangfuseTests {
     /// Public API of the Langfuse module that no other test reached: each test reads back what
@@ -75,9 +76,10 @@ extension LangfuseTests {
         @Test func theLastExporterMadeDecidesTheMaskAndCap() async throws {
             defer { LangfuseValues.install(mask: nil) }
             let base = try HTTPEndpoint("http://127.0.0.1:9")
-            let first = LangfuseExporter(configuration: try LangfuseConfiguration(
-                publicKey: "pk-lf-1", secretKey: "sk-lf-1", baseURL: base, mask: { _ in .string("first mask") }, maxValueBytes: 256
-            ))
+            let first = LangfuseExporter(
+                configuration: try LangfuseConfiguration(
+                    publicKey: "pk-lf-1", secretKey: "sk-lf-1", baseURL: base, mask: { _ in .string("first mask") }, maxValueBytes: 256
+                ))
             let (tracer, collector) = try makeRecordingTracer()
             tracer.withSpan("before") { Observation($0).setOutput("value") }
             // A second exporter without a mask replaces the first one's settings, cap included.
@@ -123,17 +125,18 @@ extension LangfuseTests {
         @Test func setTraceWritesEveryTraceField() async throws {
             let (tracer, collector) = try makeRecordingTracer()
             await tracer.withObservation("turn") { observation in
-                observation.setTrace(TraceAttributes(
-                    name: "support chat",
-                    userID: "user-9",
-                    sessionID: "session-3",
-                    tags: ["a", "b"],
-                    release: "r-7",
-                    version: "v-2",
-                    environment: "prod-eu",
-                    isPublic: true,
-                    metadata: ["plan": "\"pro\""]
-                ))
+                observation.setTrace(
+                    TraceAttributes(
+                        name: "support chat",
+                        userID: "user-9",
+                        sessionID: "session-3",
+                        tags: ["a", "b"],
+                        release: "r-7",
+                        version: "v-2",
+                        environment: "prod-eu",
+                        isPublic: true,
+                        metadata: ["plan": "\"pro\""]
+                    ))
             }
             let record = try #require(collector.takeAll().first)
             #expect(record.string(Name.traceName) == "support chat")
@@ -185,9 +188,10 @@ extension LangfuseTests {
             // The ingestion API sends it as the trace's `public` field.
             let server = LangfuseTestServer()
             try await server.start()
-            let exporter = LangfuseExporter(configuration: try LangfuseConfiguration(
-                publicKey: server.publicKey, secretKey: server.secretKey, baseURL: try HTTPEndpoint(server.url), api: .ingestion, timeout: .seconds(5)
-            ))
+            let exporter = LangfuseExporter(
+                configuration: try LangfuseConfiguration(
+                    publicKey: server.publicKey, secretKey: server.secretKey, baseURL: try HTTPEndpoint(server.url), api: .ingestion, timeout: .seconds(5)
+                ))
             try await exporter.export(records)
             await exporter.shutdown()
             try await server.stop()

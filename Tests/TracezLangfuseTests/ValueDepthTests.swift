@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Tracez
 import TracezOTLP
+
 @testable import TracezLangfuse
 
 /// A user's own recursive type, as an app or an LLM tool might build one.

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TracezOTLP
 
 /// `GzipError` and `TransportError.insecureEndpoint` matched by their case (and what the case

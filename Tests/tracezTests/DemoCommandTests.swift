@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Tracez
+
 @testable import tracez
 
 /// `tracez demo` as a user runs it: the built binary in a child process.

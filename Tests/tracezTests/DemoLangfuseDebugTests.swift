@@ -63,7 +63,8 @@ import TracezTestSupport
     }
 
     @Test func anUnreadableLangfuseDebugStopsTheDemoNamingIt() throws {
-        let run = try demo.runTracez(["demo", "--traces", "1"], environment: DemoLangfuseTests.environment("http://127.0.0.1:9").merging(["LANGFUSE_DEBUG": "verbose"]) { $1 })
+        let run = try demo.runTracez(
+            ["demo", "--traces", "1"], environment: DemoLangfuseTests.environment("http://127.0.0.1:9").merging(["LANGFUSE_DEBUG": "verbose"]) { $1 })
         #expect(run.status != 0)
         #expect(run.standardError.contains("LANGFUSE_DEBUG"), "stderr: \(run.standardError)")
     }

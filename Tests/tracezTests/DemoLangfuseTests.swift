@@ -50,9 +50,11 @@ import TracezTestSupport
     }
 
     @Test func badKeysStopTheDemoWithoutEchoingTheSecret() throws {
-        let run = try demo.runTracez(["demo"], environment: [
-            "LANGFUSE_PUBLIC_KEY": "pk-lf-1", "LANGFUSE_SECRET_KEY": "my-very-secret-value", "LANGFUSE_BASE_URL": "http://127.0.0.1:9",
-        ])
+        let run = try demo.runTracez(
+            ["demo"],
+            environment: [
+                "LANGFUSE_PUBLIC_KEY": "pk-lf-1", "LANGFUSE_SECRET_KEY": "my-very-secret-value", "LANGFUSE_BASE_URL": "http://127.0.0.1:9",
+            ])
         #expect(run.status != 0)
         #expect(run.standardError.contains("LANGFUSE_SECRET_KEY"))
         #expect(!run.standardError.contains("very-secret"))

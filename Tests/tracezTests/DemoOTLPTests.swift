@@ -15,13 +15,15 @@ import TracezTestSupport
         try await backend.start()
         defer { Task { try? await backend.stop() } }
 
-        let run = try demo.runTracez(["demo", "--traces", "3"], environment: [
-            "OTEL_EXPORTER_OTLP_ENDPOINT": backend.url,
-            "OTEL_EXPORTER_OTLP_COMPRESSION": "gzip",
-            "OTEL_EXPORTER_OTLP_HEADERS": "x-tenant=demo%20team",
-            "OTEL_SERVICE_NAME": "demo-under-test",
-            "OTEL_RESOURCE_ATTRIBUTES": "deployment.environment.name=ci",
-        ])
+        let run = try demo.runTracez(
+            ["demo", "--traces", "3"],
+            environment: [
+                "OTEL_EXPORTER_OTLP_ENDPOINT": backend.url,
+                "OTEL_EXPORTER_OTLP_COMPRESSION": "gzip",
+                "OTEL_EXPORTER_OTLP_HEADERS": "x-tenant=demo%20team",
+                "OTEL_SERVICE_NAME": "demo-under-test",
+                "OTEL_RESOURCE_ATTRIBUTES": "deployment.environment.name=ci",
+            ])
         #expect(run.status == 0, "stderr: \(run.standardError)")
         let spanCount = 3 * DemoCommandTests.spansPerTrace
         #expect(run.lines.last == "recorded=\(spanCount) exported=\(spanCount) dropped=0")
@@ -106,10 +108,12 @@ import TracezTestSupport
         try await backend.start()
         defer { Task { try? await backend.stop() } }
 
-        let run = try demo.runTracez(["demo", "--traces", "2"], environment: [
-            "OTEL_EXPORTER_OTLP_ENDPOINT": backend.url,
-            "OTEL_EXPORTER_OTLP_HEADERS": "Authorization=Bearer%20Zq7xW9kPv3Lm",
-        ])
+        let run = try demo.runTracez(
+            ["demo", "--traces", "2"],
+            environment: [
+                "OTEL_EXPORTER_OTLP_ENDPOINT": backend.url,
+                "OTEL_EXPORTER_OTLP_HEADERS": "Authorization=Bearer%20Zq7xW9kPv3Lm",
+            ])
         let spanCount = 2 * DemoCommandTests.spansPerTrace
         Self.expectFailedRun(run, spans: spanCount, cause: ["401", "invalid credentials"], reasons: "rejectedByBackend=\(spanCount)")
         #expect(!run.standardError.contains("Zq7x") && !run.standardOutput.contains("Zq7x"))
@@ -149,10 +153,12 @@ import TracezTestSupport
         ("OTEL_TRACES_SAMPLER", "sometimes"),
     ])
     func malformedVariableFailsNamingIt(_ name: String, _ value: String) throws {
-        let run = try demo.runTracez(["demo", "--traces", "1"], environment: [
-            "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9",
-            name: value,
-        ])
+        let run = try demo.runTracez(
+            ["demo", "--traces", "1"],
+            environment: [
+                "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9",
+                name: value,
+            ])
         #expect(run.status != 0)
         #expect(run.standardError.contains(name))
         #expect(!run.standardOutput.contains("recorded="))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Testing
+
 @testable import tracez
 
 /// `tracez size`, parsed as the command line would be, and its computed answer.

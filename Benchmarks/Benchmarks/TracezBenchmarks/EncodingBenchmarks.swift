@@ -16,8 +16,10 @@ func encodingBenchmarks() {
     Benchmark(
         "OTLP protobuf encode, 4 attributes + event (per span)",
         configuration: .init(
-            metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .throughput,
-                      .custom("bytes per span", polarity: .prefersSmaller, useScalingFactor: false)],
+            metrics: [
+                .wallClock, .cpuTotal, .mallocCountTotal, .throughput,
+                .custom("bytes per span", polarity: .prefersSmaller, useScalingFactor: false),
+            ],
             thresholds: Thresholds.hotPath
         )
     ) { benchmark in
@@ -35,8 +37,10 @@ func encodingBenchmarks() {
     Benchmark(
         "OTLP protobuf encode via swift-protobuf generated types (per span)",
         configuration: .init(
-            metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .throughput,
-                      .custom("bytes per span", polarity: .prefersSmaller, useScalingFactor: false)]
+            metrics: [
+                .wallClock, .cpuTotal, .mallocCountTotal, .throughput,
+                .custom("bytes per span", polarity: .prefersSmaller, useScalingFactor: false),
+            ]
         )
     ) { benchmark in
         let batch = EncodingFixtures.batch(benchmark.scaledIterations.count)
@@ -50,8 +54,10 @@ func encodingBenchmarks() {
     Benchmark(
         "OTLP JSON encode, 4 attributes + event (per span)",
         configuration: .init(
-            metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .throughput,
-                      .custom("bytes per span", polarity: .prefersSmaller, useScalingFactor: false)]
+            metrics: [
+                .wallClock, .cpuTotal, .mallocCountTotal, .throughput,
+                .custom("bytes per span", polarity: .prefersSmaller, useScalingFactor: false),
+            ]
         )
     ) { benchmark in
         let encoder = OTLPJSONEncoder(resource: resource)
@@ -67,8 +73,10 @@ func encodingBenchmarks() {
     Benchmark(
         "Langfuse ingestion JSON encode, generation (per event)",
         configuration: .init(
-            metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .throughput,
-                      .custom("bytes per event", polarity: .prefersSmaller, useScalingFactor: false)]
+            metrics: [
+                .wallClock, .cpuTotal, .mallocCountTotal, .throughput,
+                .custom("bytes per event", polarity: .prefersSmaller, useScalingFactor: false),
+            ]
         )
     ) { benchmark in
         let encoder = LangfuseIngestionEncoder()
@@ -86,9 +94,11 @@ func encodingBenchmarks() {
         Benchmark(
             "gzip level \(level) of an OTLP protobuf batch (per span)",
             configuration: .init(
-                metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .throughput,
-                          .custom("compressed bytes per span", polarity: .prefersSmaller, useScalingFactor: false),
-                          .custom("ratio x1000", polarity: .prefersSmaller, useScalingFactor: false)]
+                metrics: [
+                    .wallClock, .cpuTotal, .mallocCountTotal, .throughput,
+                    .custom("compressed bytes per span", polarity: .prefersSmaller, useScalingFactor: false),
+                    .custom("ratio x1000", polarity: .prefersSmaller, useScalingFactor: false),
+                ]
             )
         ) { benchmark in
             let batch = EncodingFixtures.batch(benchmark.scaledIterations.count)

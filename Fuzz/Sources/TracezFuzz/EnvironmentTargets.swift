@@ -9,12 +9,14 @@ import TracezOTLP
 
 /// `TracerConfiguration(environment:)`: OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, samplers, limits.
 func fuzzTracerEnvironment(_ bytes: [UInt8]) {
-    let input = EnvironmentInput(bytes, names: [
-        "OTEL_SERVICE_NAME", "OTEL_RESOURCE_ATTRIBUTES", "OTEL_SDK_DISABLED", "OTEL_TRACES_SAMPLER",
-        "OTEL_TRACES_SAMPLER_ARG", "OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT", "OTEL_ATTRIBUTE_COUNT_LIMIT",
-        "OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT", "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", "OTEL_SPAN_EVENT_COUNT_LIMIT",
-        "OTEL_SPAN_LINK_COUNT_LIMIT", "OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT",
-    ])
+    let input = EnvironmentInput(
+        bytes,
+        names: [
+            "OTEL_SERVICE_NAME", "OTEL_RESOURCE_ATTRIBUTES", "OTEL_SDK_DISABLED", "OTEL_TRACES_SAMPLER",
+            "OTEL_TRACES_SAMPLER_ARG", "OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT", "OTEL_ATTRIBUTE_COUNT_LIMIT",
+            "OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT", "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", "OTEL_SPAN_EVENT_COUNT_LIMIT",
+            "OTEL_SPAN_LINK_COUNT_LIMIT", "OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT",
+        ])
     for environment in [input.whole, input.split] {
         guard let configuration = try? TracerConfiguration(environment: environment) else { continue }
         precondition(!configuration.serviceName.isEmpty, "empty service name from \(environment)")
@@ -23,9 +25,11 @@ func fuzzTracerEnvironment(_ bytes: [UInt8]) {
 
 /// `ExportConfiguration(environment:)` and `CollectorConfiguration(name:environment:)`: OTEL_BSP_*.
 func fuzzBatchSpanProcessorEnvironment(_ bytes: [UInt8]) {
-    let input = EnvironmentInput(bytes, names: [
-        "OTEL_BSP_SCHEDULE_DELAY", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "OTEL_BSP_EXPORT_TIMEOUT", "OTEL_BSP_MAX_QUEUE_SIZE",
-    ])
+    let input = EnvironmentInput(
+        bytes,
+        names: [
+            "OTEL_BSP_SCHEDULE_DELAY", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "OTEL_BSP_EXPORT_TIMEOUT", "OTEL_BSP_MAX_QUEUE_SIZE",
+        ])
     for environment in [input.whole, input.split] {
         if let export = try? ExportConfiguration(environment: environment) {
             precondition(export.maxBatchSize >= 1 && export.interval > .zero && export.exportTimeout > .zero, "\(export) from \(environment)")

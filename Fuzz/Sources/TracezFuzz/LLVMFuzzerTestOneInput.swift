@@ -5,7 +5,7 @@ nonisolated(unsafe) var selected: @Sendable ([UInt8]) -> Void = { _ in }
 /// libFuzzer's usual entry point, and the callback main.swift gives LLVMFuzzerRunDriver.
 /// The fuzzer runtime's own (unused) `main` refers to it, so the program does not link without it.
 @_cdecl("LLVMFuzzerTestOneInput")
-func LLVMFuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+func llvmFuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     selected(size == 0 ? [] : Array(UnsafeBufferPointer(start: data, count: size)))
     return 0
 }

@@ -1,6 +1,7 @@
 import Logging
 import Tracez
 import TracezOTLP
+
 @testable import TracezLangfuse
 
 // Kept to one function on purpose: IngestionResults is being reworked, and this harness

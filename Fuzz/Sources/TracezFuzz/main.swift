@@ -21,4 +21,4 @@ guard let name = getenv("TRACEZ_FUZZ_TARGET").map({ String(cString: $0) }), let 
 selected = target.run
 var argc = CommandLine.argc
 var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
-exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in LLVMFuzzerTestOneInput(data, size) })
+exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in llvmFuzzerTestOneInput(data, size) })

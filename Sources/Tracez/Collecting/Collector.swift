@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A named, fixed-capacity ring of finished spans, drained by its export pipeline.
 ///
@@ -315,10 +316,9 @@ public final class Collector: Sendable {
 
     private func updateLevel(_ state: inout State) -> FillLevelChange? {
         let level: FillLevel =
-            if state.count >= overflowCount { .overflow }
-            else if state.count >= criticalCount { .critical }
-            else if state.count >= warningCount { .warning }
-            else { .normal }
+            if state.count >= overflowCount { .overflow } else if state.count >= criticalCount { .critical } else if state.count >= warningCount {
+                .warning
+            } else { .normal }
         guard level != state.level else { return nil }
         let change = FillLevelChange(collector: name, from: state.level, to: level, count: state.count, capacity: capacity)
         state.level = level

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Random 64-bit values for trace and span ids: one xoshiro256** generator per thread.
@@ -26,9 +26,9 @@ enum IDGenerator {
         var key = pthread_key_t()
         let result = pthread_key_create(&key) { pointer in
             #if canImport(Darwin)
-            let state = pointer.assumingMemoryBound(to: Xoshiro256StarStar.self)
+                let state = pointer.assumingMemoryBound(to: Xoshiro256StarStar.self)
             #else
-            guard let state = pointer?.assumingMemoryBound(to: Xoshiro256StarStar.self) else { return }
+                guard let state = pointer?.assumingMemoryBound(to: Xoshiro256StarStar.self) else { return }
             #endif
             state.deinitialize(count: 1)
             state.deallocate()

@@ -52,9 +52,11 @@ final class PipelineMetrics: Sendable {
             defer { last = statistics }
             return last
         }
-        let before = previous ?? CollectorStatistics(
-            name: statistics.name, recorded: 0, exported: 0, dropped: DropCounts(), buffered: 0, inFlight: 0, capacity: statistics.capacity
-        )
+        let before =
+            previous
+            ?? CollectorStatistics(
+                name: statistics.name, recorded: 0, exported: 0, dropped: DropCounts(), buffered: 0, inFlight: 0, capacity: statistics.capacity
+            )
         if statistics.recorded > before.recorded { recorded.increment(by: statistics.recorded - before.recorded) }
         if statistics.exported > before.exported { exported.increment(by: statistics.exported - before.exported) }
         for reason in DropReason.allCases where statistics.dropped[reason] > before.dropped[reason] {

@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Synchronization
 import Tracing
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Prints finished spans for people: each trace as an indented tree, or one JSON object per line.
 ///
@@ -77,7 +78,7 @@ public final class StdoutExporter: Exporter {
         text.withUTF8 { buffer in
             var offset = 0
             while offset < buffer.count {
-                let written = Glibc_or_Darwin_write(1, buffer.baseAddress! + offset, buffer.count - offset)
+                let written = writeToFileDescriptor(1, buffer.baseAddress! + offset, buffer.count - offset)
                 if written <= 0 {
                     if written < 0 && errno == EINTR { continue }
                     return  // stdout closed: nothing sensible to do
@@ -269,12 +270,12 @@ extension String {
 }
 
 @inline(__always)
-private func Glibc_or_Darwin_write(_ fd: Int32, _ pointer: UnsafePointer<UInt8>, _ count: Int) -> Int {
+private func writeToFileDescriptor(_ fd: Int32, _ pointer: UnsafePointer<UInt8>, _ count: Int) -> Int {
     #if canImport(Darwin)
-    return Darwin.write(fd, pointer, count)
+        return Darwin.write(fd, pointer, count)
     #elseif canImport(Musl)
-    return Musl.write(fd, pointer, count)
+        return Musl.write(fd, pointer, count)
     #else
-    return Glibc.write(fd, pointer, count)
+        return Glibc.write(fd, pointer, count)
     #endif
 }

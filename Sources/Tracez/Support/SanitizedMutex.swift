@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// `Synchronization.Mutex`, with its locking made visible to Thread Sanitizer.
 ///
@@ -60,9 +61,9 @@ enum ThreadSanitizerHooks {
 
     private static func lookUp(_ name: String) -> Hook? {
         #if os(Linux)
-        let everywhere: UnsafeMutableRawPointer? = nil  // RTLD_DEFAULT on glibc
+            let everywhere: UnsafeMutableRawPointer? = nil  // RTLD_DEFAULT on glibc
         #else
-        let everywhere = UnsafeMutableRawPointer(bitPattern: -2)  // RTLD_DEFAULT on Darwin
+            let everywhere = UnsafeMutableRawPointer(bitPattern: -2)  // RTLD_DEFAULT on Darwin
         #endif
         return dlsym(everywhere, name).map { unsafeBitCast($0, to: Hook.self) }
     }

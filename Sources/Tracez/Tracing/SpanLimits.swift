@@ -1,6 +1,5 @@
-import Tracing
-
 import Synchronization
+import Tracing
 
 /// Caps on what one span may hold, so that no input can grow a span without bound.
 ///

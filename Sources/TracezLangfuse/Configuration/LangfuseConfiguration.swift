@@ -73,12 +73,16 @@ public struct LangfuseConfiguration: Sendable {
     public func validate() throws(LangfuseConfigurationError) {
         guard publicKey.hasPrefix("pk-"), publicKey.count > 3 else {
             // Never any of the value: a public key that is not one may be the secret pasted in the wrong place.
-            let reason = publicKey.isEmpty ? "it is empty" : publicKey.hasPrefix("sk-") ? "it starts with sk-: the secret key was given as the public key" : "it must start with pk-"
+            let reason =
+                publicKey.isEmpty
+                ? "it is empty" : publicKey.hasPrefix("sk-") ? "it starts with sk-: the secret key was given as the public key" : "it must start with pk-"
             throw .invalidPublicKey(reason: reason)
         }
         guard secretKey.hasPrefix("sk-"), secretKey.count > 3 else {
             // Never the secret itself: only whether it is empty, and the start if it looks like a public key.
-            let reason = secretKey.isEmpty ? "it is empty" : secretKey.hasPrefix("pk-") ? "it starts with pk-: the public key was given as the secret key" : "it must start with sk-"
+            let reason =
+                secretKey.isEmpty
+                ? "it is empty" : secretKey.hasPrefix("pk-") ? "it starts with pk-: the public key was given as the secret key" : "it must start with sk-"
             throw .invalidSecretKey(reason: reason)
         }
         if let environment, !LangfuseEnvironment.isValid(environment) {

@@ -54,7 +54,8 @@ public struct LangfuseSettings: Sendable {
         guard let publicKey = value("LANGFUSE_PUBLIC_KEY"), let secretKey = value("LANGFUSE_SECRET_KEY") else {
             throw .missingKeys
         }
-        let (baseVariable, base) = value("LANGFUSE_BASE_URL").map { ("LANGFUSE_BASE_URL", $0) }
+        let (baseVariable, base) =
+            value("LANGFUSE_BASE_URL").map { ("LANGFUSE_BASE_URL", $0) }
             ?? value("LANGFUSE_HOST").map { ("LANGFUSE_HOST", $0) }
             ?? ("LANGFUSE_BASE_URL", LangfuseConfiguration.defaultBaseURL)
         let baseURL: HTTPEndpoint

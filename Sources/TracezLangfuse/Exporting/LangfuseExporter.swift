@@ -125,12 +125,13 @@ public final class LangfuseExporter: Exporter {
             let body = Array("{\"batch\":[\(request.map(\.1).joined(separator: ","))]}".utf8)
             let response: HTTPResponse
             do {
-                response = try await transport.send(HTTPRequest(
-                    endpoint: configuration.baseURL.appending(path: "api/public/ingestion"),
-                    headers: headers + [(name: "Content-Type", value: "application/json")],
-                    body: body,
-                    timeout: configuration.timeout
-                ))
+                response = try await transport.send(
+                    HTTPRequest(
+                        endpoint: configuration.baseURL.appending(path: "api/public/ingestion"),
+                        headers: headers + [(name: "Content-Type", value: "application/json")],
+                        body: body,
+                        timeout: configuration.timeout
+                    ))
             } catch {
                 // The whole request failed: its records are retried with the rest.
                 results.failWhole(request.map(\.0), error: ExportError.classify(error))

@@ -47,10 +47,13 @@ extension OTLPExporterConfiguration {
 
         let endpoint: HTTPEndpoint
         if let raw = environment["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"]?.trimmingWhitespace(), !raw.isEmpty {
-            endpoint = try Self.endpoint(raw, variable: "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", allowsInsecureHTTP: allowsInsecureHTTP, insecureVariable: insecureVariable)
+            endpoint = try Self.endpoint(
+                raw, variable: "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", allowsInsecureHTTP: allowsInsecureHTTP, insecureVariable: insecureVariable)
         } else if let raw = environment["OTEL_EXPORTER_OTLP_ENDPOINT"]?.trimmingWhitespace(), !raw.isEmpty {
-            endpoint = try Self.endpoint(raw, variable: "OTEL_EXPORTER_OTLP_ENDPOINT", allowsInsecureHTTP: allowsInsecureHTTP, insecureVariable: insecureVariable)
-                .appending(path: "v1/traces")
+            endpoint = try Self.endpoint(
+                raw, variable: "OTEL_EXPORTER_OTLP_ENDPOINT", allowsInsecureHTTP: allowsInsecureHTTP, insecureVariable: insecureVariable
+            )
+            .appending(path: "v1/traces")
         } else {
             endpoint = try Self.endpoint(Self.defaultEndpoint, variable: "OTEL_EXPORTER_OTLP_ENDPOINT", allowsInsecureHTTP: false)
         }
@@ -72,7 +75,8 @@ extension OTLPExporterConfiguration {
         }
         if let (name, raw) = value("PROTOCOL") {
             guard let parsed = Encoding(rawValue: raw.lowercased()) else {
-                let reason = raw.lowercased() == "grpc"
+                let reason =
+                    raw.lowercased() == "grpc"
                     ? "grpc is not supported by Tracez; use http/protobuf (port 4318 on a collector)"
                     : "expected http/protobuf or http/json"
                 throw .invalidEnvironmentVariable(name: name, value: raw, reason: reason)

@@ -24,7 +24,9 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]
     public var timeout: Duration
 
-    public init(method: String = "POST", endpoint: HTTPEndpoint, headers: [(name: String, value: String)] = [], body: [UInt8] = [], timeout: Duration = .seconds(10)) {
+    public init(
+        method: String = "POST", endpoint: HTTPEndpoint, headers: [(name: String, value: String)] = [], body: [UInt8] = [], timeout: Duration = .seconds(10)
+    ) {
         self.method = method
         self.endpoint = endpoint
         self.headers = headers

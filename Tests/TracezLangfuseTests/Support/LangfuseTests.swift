@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Tracez
+
 @testable import TracezLangfuse
 
 /// Every Langfuse suite is nested in this one and runs one test at a time:
@@ -36,7 +37,8 @@ extension SpanRecord {
 /// Where captured requests go for the Python checks in `.ci/run` (`TRACEZ_CAPTURE_DIR`),
 /// or a temporary directory.
 func captureDirectory(_ name: String) throws -> URL {
-    let root = ProcessInfo.processInfo.environment["TRACEZ_CAPTURE_DIR"].map { URL(fileURLWithPath: $0) }
+    let root =
+        ProcessInfo.processInfo.environment["TRACEZ_CAPTURE_DIR"].map { URL(fileURLWithPath: $0) }
         ?? FileManager.default.temporaryDirectory.appendingPathComponent("tracez-captures-\(getpid())")
     let directory = root.appendingPathComponent("langfuse").appendingPathComponent(name)
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

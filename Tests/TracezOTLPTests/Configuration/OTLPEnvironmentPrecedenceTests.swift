@@ -2,8 +2,9 @@ import Foundation
 import OTLPProto
 import Testing
 import Tracez
-@testable import TracezOTLP
 import TracezTestSupport
+
+@testable import TracezOTLP
 
 /// The `OTEL_EXPORTER_OTLP_TRACES_` forms of `PROTOCOL` and `INSECURE` against the general
 /// ones, read by `OTLPExporterConfiguration(environment:)`; the protocol also as a loopback
@@ -93,20 +94,22 @@ import TracezTestSupport
     static let networkEndpoint = ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector.example:4318"]
 
     @Test func tracesInsecureTrueWinsOverAGeneralFalse() throws {
-        let configuration = try OTLPExporterConfiguration(environment: Self.networkEndpoint.merging([
-            "OTEL_EXPORTER_OTLP_TRACES_INSECURE": "true",
-            "OTEL_EXPORTER_OTLP_INSECURE": "false",
-        ]) { $1 })
+        let configuration = try OTLPExporterConfiguration(
+            environment: Self.networkEndpoint.merging([
+                "OTEL_EXPORTER_OTLP_TRACES_INSECURE": "true",
+                "OTEL_EXPORTER_OTLP_INSECURE": "false",
+            ]) { $1 })
         #expect(configuration.endpoint.url.absoluteString == "http://collector.example:4318/v1/traces")
         #expect(!configuration.endpoint.isSecure)
     }
 
     @Test func tracesInsecureFalseWinsOverAGeneralTrue() {
         #expect {
-            try OTLPExporterConfiguration(environment: Self.networkEndpoint.merging([
-                "OTEL_EXPORTER_OTLP_TRACES_INSECURE": "false",
-                "OTEL_EXPORTER_OTLP_INSECURE": "true",
-            ]) { $1 })
+            try OTLPExporterConfiguration(
+                environment: Self.networkEndpoint.merging([
+                    "OTEL_EXPORTER_OTLP_TRACES_INSECURE": "false",
+                    "OTEL_EXPORTER_OTLP_INSECURE": "true",
+                ]) { $1 })
         } throws: { error in
             guard case TracezError.invalidEnvironmentVariable(let name, _, let reason) = error else { return false }
             return name == "OTEL_EXPORTER_OTLP_ENDPOINT" && reason.contains("plain http://")
@@ -122,19 +125,21 @@ import TracezTestSupport
     }
 
     @Test func generalInsecureAppliesWhenTheTracesFormIsEmpty() throws {
-        let configuration = try OTLPExporterConfiguration(environment: Self.networkEndpoint.merging([
-            "OTEL_EXPORTER_OTLP_TRACES_INSECURE": "",
-            "OTEL_EXPORTER_OTLP_INSECURE": "true",
-        ]) { $1 })
+        let configuration = try OTLPExporterConfiguration(
+            environment: Self.networkEndpoint.merging([
+                "OTEL_EXPORTER_OTLP_TRACES_INSECURE": "",
+                "OTEL_EXPORTER_OTLP_INSECURE": "true",
+            ]) { $1 })
         #expect(configuration.endpoint.host == "collector.example")
     }
 
     @Test func anUnreadableTracesInsecureIsNamed() {
         #expect {
-            try OTLPExporterConfiguration(environment: Self.networkEndpoint.merging([
-                "OTEL_EXPORTER_OTLP_TRACES_INSECURE": "yes",
-                "OTEL_EXPORTER_OTLP_INSECURE": "true",
-            ]) { $1 })
+            try OTLPExporterConfiguration(
+                environment: Self.networkEndpoint.merging([
+                    "OTEL_EXPORTER_OTLP_TRACES_INSECURE": "yes",
+                    "OTEL_EXPORTER_OTLP_INSECURE": "true",
+                ]) { $1 })
         } throws: { error in
             guard case TracezError.invalidEnvironmentVariable(let name, let value, _) = error else { return false }
             return name == "OTEL_EXPORTER_OTLP_TRACES_INSECURE" && value == "yes"

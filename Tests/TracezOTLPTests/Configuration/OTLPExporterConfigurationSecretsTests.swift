@@ -1,5 +1,6 @@
 import Testing
 import Tracez
+
 @testable import TracezOTLP
 
 /// Hostile or mistyped values in the variables that hold secrets: the error says which
@@ -61,17 +62,19 @@ import Tracez
 
     static let userinfo = ["u5erN4me", "Zq7xW9kPv3Lm"]
 
-    @Test(arguments: ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"], [
-        "https://u5erN4me:Zq7xW9kPv3Lm@",  // no host
-        "ftp://u5erN4me:Zq7xW9kPv3Lm@collector.example",
-        "u5erN4me:Zq7xW9kPv3Lm@collector.example:4318",  // no scheme
-        "https://u5erN4me:Zq7x@W9kPv3Lm@%%bad",  // an @ in the password
-        "https://u5erN4me:Zq7x/W9kPv3Lm@collector.example",  // a / in the password
-        "http://u5erN4me:Zq7xW9kPv3Lm@collector.example",  // plain http to a network host
-        // Found by the fuzzer (Fuzz/Crashes/env-otlp): a password that starts with @, and an @ before ://.
-        "ftp://u5erN4me:@Zq7xW9kPv3Lm@host",
-        "x@ftp://u5erN4me:Zq7xW9kPv3Lm@host",
-    ])
+    @Test(
+        arguments: ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"],
+        [
+            "https://u5erN4me:Zq7xW9kPv3Lm@",  // no host
+            "ftp://u5erN4me:Zq7xW9kPv3Lm@collector.example",
+            "u5erN4me:Zq7xW9kPv3Lm@collector.example:4318",  // no scheme
+            "https://u5erN4me:Zq7x@W9kPv3Lm@%%bad",  // an @ in the password
+            "https://u5erN4me:Zq7x/W9kPv3Lm@collector.example",  // a / in the password
+            "http://u5erN4me:Zq7xW9kPv3Lm@collector.example",  // plain http to a network host
+            // Found by the fuzzer (Fuzz/Crashes/env-otlp): a password that starts with @, and an @ before ://.
+            "ftp://u5erN4me:@Zq7xW9kPv3Lm@host",
+            "x@ftp://u5erN4me:Zq7xW9kPv3Lm@host",
+        ])
     func malformedEndpointsNeverEchoTheirCredentials(_ variable: String, _ raw: String) {
         do {
             _ = try OTLPExporterConfiguration(environment: [variable: raw])

@@ -1,5 +1,6 @@
 import Testing
 import Tracez
+
 @testable import TracezOTLP
 
 @Suite(.timeLimit(.minutes(3))) struct OTLPExporterConfigurationTests {

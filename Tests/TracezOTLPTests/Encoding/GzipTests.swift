@@ -1,5 +1,6 @@
 import Testing
 import TracezTestSupport
+
 @testable import TracezOTLP
 
 /// Our gzip output, read back by the system's `gzip -dc` (a decompressor we did not write).

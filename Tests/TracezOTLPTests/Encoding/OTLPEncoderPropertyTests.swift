@@ -4,6 +4,7 @@ import PropertyBased
 import Testing
 import Tracez
 import TracezTestSupport
+
 @testable import TracezOTLP
 
 /// Randomized span sets, encoded by our encoders and decoded by code that protoc and

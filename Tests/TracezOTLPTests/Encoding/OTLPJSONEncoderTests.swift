@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Tracez
+
 @testable import TracezOTLP
 
 /// OTLP/JSON's particular rules, read back with Foundation's JSON parser (a reader we did

@@ -1,6 +1,7 @@
 import Foundation
 import OTLPProto
 import Testing
+
 @testable import TracezOTLP
 
 @Suite(.timeLimit(.minutes(3))) struct OTLPPartialSuccessTests {

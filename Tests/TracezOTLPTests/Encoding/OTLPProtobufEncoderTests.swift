@@ -3,8 +3,9 @@ import OTLPProto
 import Synchronization
 import Testing
 import Tracez
-@testable import TracezOTLP
 import TracezTestSupport
+
+@testable import TracezOTLP
 
 /// The protobuf encoder's particular cases, each decoded by the protoc-generated code.
 /// ``OTLPEncoderPropertyTests`` covers every field on random batches.

@@ -2,8 +2,9 @@ import Foundation
 import Synchronization
 import Testing
 import Tracez
-@testable import TracezOTLP
 import TracezTestSupport
+
+@testable import TracezOTLP
 
 /// The export pipeline against a real HTTP backend on loopback that misbehaves.
 /// Every scenario checks what the backend received and the drop-accounting invariant.
@@ -302,7 +303,10 @@ import TracezTestSupport
         )
         setup.backend.answer { _ in .hang }
         let statistics = try await withThrowingTaskGroup(of: CollectorStatistics.self) { group in
-            group.addTask { try await setup.tracer.run(); return setup.collector.statistics }
+            group.addTask {
+                try await setup.tracer.run()
+                return setup.collector.statistics
+            }
             record(10, into: setup.tracer)
             setup.tracer.requestFlush()  // starts an export that will never be answered
             try await Task.sleep(for: .milliseconds(100))

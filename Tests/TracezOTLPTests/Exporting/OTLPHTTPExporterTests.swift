@@ -2,8 +2,9 @@ import Foundation
 import OTLPProto
 import Testing
 import Tracez
-@testable import TracezOTLP
 import TracezTestSupport
+
+@testable import TracezOTLP
 
 /// The OTLP exporter through the export pipeline to a real HTTP server on loopback, which
 /// decodes what it receives with the protoc-generated code.

@@ -2,8 +2,9 @@ import Foundation
 import OTLPProto
 import Testing
 import Tracez
-@testable import TracezOTLP
 import TracezTestSupport
+
+@testable import TracezOTLP
 
 /// Batches larger than a request may be: split until each part fits, and a span that alone
 /// is too large is never sent (the backend could only refuse it with 413), but counted.
@@ -77,11 +78,15 @@ import TracezTestSupport
 
     @Test func aPartThatFailsIsRetriedAloneAndThePartsThatArrivedAreNotSentAgain() async throws {
         // The first request fails with 503; the others go through.
-        let (statistics, backend) = try await run(maxRequestBytes: 20_000, backendReplies: { $0 == 0 ? .status(503) : .status(200) }) { tracer in
-            for index in 0..<60 {
-                tracer.withSpan("span \(index)") { $0.attributes["payload"] = String(repeating: "p", count: 1_000) }
+        let (statistics, backend) = try await run(
+            maxRequestBytes: 20_000,
+            backendReplies: { $0 == 0 ? .status(503) : .status(200) },
+            record: { tracer in
+                for index in 0..<60 {
+                    tracer.withSpan("span \(index)") { $0.attributes["payload"] = String(repeating: "p", count: 1_000) }
+                }
             }
-        }
+        )
         #expect(backend.requests.count > 2)
         let delivered = try Self.spans(Array(backend.requests.dropFirst())).map(\.name)
         #expect(delivered.sorted() == (0..<60).map { "span \($0)" }.sorted())  // each exactly once
@@ -112,7 +117,10 @@ import TracezTestSupport
         var tooLarge = DropCounts()
         tooLarge[.tooLarge] = 1
         let mixed = ExportError.combining(
-            [(Array(records[0..<2]), nil), (Array(records[2..<4]), .transient(reason: "503", retryAfter: .seconds(2))), (Array(records[4..<5]), .rejected(status: 413, reason: "big"))],
+            [
+                (Array(records[0..<2]), nil), (Array(records[2..<4]), .transient(reason: "503", retryAfter: .seconds(2))),
+                (Array(records[4..<5]), .rejected(status: 413, reason: "big")),
+            ],
             dropped: tooLarge
         )
         guard case .perRecord(let dropped, let retry, let retryAfter, _)? = mixed else {

@@ -1,10 +1,11 @@
 import Foundation
 import OTLPProto
 import Testing
-import Tracing
 import Tracez
-@testable import TracezOTLP
 import TracezTestSupport
+import Tracing
+
+@testable import TracezOTLP
 
 /// The exporter never traces its own requests, even when its tracer is the global one: a
 /// traced export would record a span, which the next export sends, which records another.

@@ -1,6 +1,7 @@
 import Testing
-@testable import TracezOTLP
 import TracezTestSupport
+
+@testable import TracezOTLP
 
 /// The real transport against a real server on loopback.
 @Suite(.timeLimit(.minutes(3))) struct AsyncHTTPClientTransportTests {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TracezOTLP
 
 @Suite(.timeLimit(.minutes(3))) struct HTTPEndpointTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Tracez
+
 @testable import TracezOTLP
 
 @Suite(.timeLimit(.minutes(3))) struct ResponseClassificationTests {
@@ -68,4 +69,3 @@ import Tracez
         #expect(retryAfter == .seconds(7))
     }
 }
-

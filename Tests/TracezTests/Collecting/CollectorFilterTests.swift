@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Tracez
 
 @Suite(.timeLimit(.minutes(3))) struct CollectorFilterTests {

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-@testable import Tracez
 import TracezTestSupport
+
+@testable import Tracez
 
 /// A collector's memory is capacity x bytes per record + a constant, however many spans arrive.
 ///

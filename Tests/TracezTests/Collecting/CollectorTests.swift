@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-@testable import Tracez
 import TracezTestSupport
+
+@testable import Tracez
 
 @Suite(.timeLimit(.minutes(3))) struct CollectorTests {
     private func makeCollector(

@@ -1,5 +1,6 @@
 import Synchronization
 import Testing
+
 @testable import Tracez
 
 @Suite(.timeLimit(.minutes(3))) struct FillLevelTests {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Tracez
 
 /// `OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT` and `OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT` read by

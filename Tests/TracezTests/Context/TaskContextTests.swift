@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Tracez
 
 /// The active span follows Swift concurrency through the task-local `ServiceContext`.

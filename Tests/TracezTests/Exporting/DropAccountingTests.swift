@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import Tracez
 
 /// `recorded == exported + dropped + pending`, exactly, while many tasks record

@@ -1,6 +1,7 @@
 import Testing
-@testable import Tracez
 import TracezTestSupport
+
+@testable import Tracez
 
 /// The pipeline's decision after an attempt, as a pure function: every outcome, circuit state
 /// and shutdown stage, without a pipeline, a clock or a task.

@@ -1,6 +1,7 @@
 import Logging
 import Synchronization
 import Testing
+
 @testable import Tracez
 
 /// What the pipeline says when shutdown cannot send everything: one warning per shutdown,

@@ -1,9 +1,10 @@
+import Logging
 import ServiceLifecycle
 import ServiceLifecycleTestKit
-import Logging
 import Testing
-@testable import Tracez
 import TracezTestSupport
+
+@testable import Tracez
 
 @Suite(.timeLimit(.minutes(3))) struct ExportPipelineTests {
     private func makePipeline(

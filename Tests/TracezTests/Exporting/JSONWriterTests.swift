@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-@testable import Tracez
 import TracezTestSupport
+
+@testable import Tracez
 
 /// `JSONWriter`'s strings read back through Foundation's `JSONSerialization`, a reader we did not write.
 @Suite(.timeLimit(.minutes(3))) struct JSONWriterTests {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Tracez
 
 /// Every instant is passed in explicitly: the limiter never reads the clock here.

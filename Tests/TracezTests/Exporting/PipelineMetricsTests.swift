@@ -1,8 +1,9 @@
 import Metrics
 import MetricsTestKit
 import Testing
-@testable import Tracez
 import TracezTestSupport
+
+@testable import Tracez
 
 @Suite(.timeLimit(.minutes(3))) struct PipelineMetricsTests {
     /// `MetricsSystem.bootstrap` may run once per process: this is the only test that

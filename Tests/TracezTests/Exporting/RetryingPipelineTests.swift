@@ -1,7 +1,8 @@
 import Synchronization
 import Testing
-@testable import Tracez
 import TracezTestSupport
+
+@testable import Tracez
 
 /// Retries, refusals, partial success and the circuit breaker, seen through a pipeline
 /// whose fake exporter fails on cue. Time is driven by short configured delays (a few

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import Tracez
 
 @Suite(.timeLimit(.minutes(3))) struct StdoutExporterTests {
@@ -141,12 +142,13 @@ import Testing
 
         try await exporter.export([leaf, root])
 
-        #expect(output.lines.dropFirst() == [
-            "└─ root  1.0 µs",
-            "   │  • cache miss  key=users",
-            "   └─ leaf  1.0 µs",
-            "         • retry",
-        ])
+        #expect(
+            output.lines.dropFirst() == [
+                "└─ root  1.0 µs",
+                "   │  • cache miss  key=users",
+                "   └─ leaf  1.0 µs",
+                "         • retry",
+            ])
     }
 
     @Test func exceptionEventIsLeftOutWhenTheErrorStatusAlreadySaysIt() async throws {

@@ -1,4 +1,5 @@
 import Synchronization
+
 @testable import Tracez
 
 /// Counts what it receives, taking `delay` per batch: a backend slower than the spans.

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 @testable import Tracez
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A tracer with one collector and no pipeline: tests drain the collector themselves.
 func makeTracer(
@@ -27,9 +28,9 @@ extension Collector {
 /// slower and its resident memory meaningless; heavy tests scale down or skip.
 let isThreadSanitizerActive: Bool = {
     #if os(Linux)
-    let defaultHandle: UnsafeMutableRawPointer? = nil  // RTLD_DEFAULT on glibc
+        let defaultHandle: UnsafeMutableRawPointer? = nil  // RTLD_DEFAULT on glibc
     #else
-    let defaultHandle = UnsafeMutableRawPointer(bitPattern: -2)  // RTLD_DEFAULT on Darwin
+        let defaultHandle = UnsafeMutableRawPointer(bitPattern: -2)  // RTLD_DEFAULT on Darwin
     #endif
     return dlsym(defaultHandle, "__tsan_init") != nil
 }()
@@ -37,15 +38,15 @@ let isThreadSanitizerActive: Bool = {
 /// The process's resident set size in bytes, from /proc/self/statm (Linux only).
 func residentMemoryBytes() -> Int? {
     #if os(Linux)
-    guard let file = fopen("/proc/self/statm", "r") else { return nil }
-    defer { fclose(file) }
-    var line = [CChar](repeating: 0, count: 256)
-    guard fgets(&line, Int32(line.count), file) != nil else { return nil }
-    // "size resident shared text lib data dt", in pages
-    let fields = String(cString: line).split(separator: " ")
-    guard fields.count >= 2, let pages = Int(fields[1]) else { return nil }
-    return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+        guard let file = fopen("/proc/self/statm", "r") else { return nil }
+        defer { fclose(file) }
+        var line = [CChar](repeating: 0, count: 256)
+        guard fgets(&line, Int32(line.count), file) != nil else { return nil }
+        // "size resident shared text lib data dt", in pages
+        let fields = String(cString: line).split(separator: " ")
+        guard fields.count >= 2, let pages = Int(fields[1]) else { return nil }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     #else
-    return nil
+        return nil
     #endif
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Tracing
+
 @testable import Tracez
 
 /// Strings that no limit covered before: names, keys, status and error messages, and
