@@ -3,12 +3,20 @@
 did not write) and checks them.
 
 Usage:
-  otlp_check.py demo DIRECTORY SPANS     requests captured by capture_server.py from `tracez demo`:
-                                         every body decodes, SPANS spans in all, valid ids, every
+  otlp_check.py demo DIRECTORY SPANS CONTENT_TYPE ENCODING
+                                         requests captured by capture_server.py from `tracez demo`:
+                                         every request has the Content-Type CONTENT_TYPE and the
+                                         Content-Encoding ENCODING (`none`: no such header) that the
+                                         run asked for, every body decodes as that type, every
+                                         request holds spans, SPANS spans in all, valid ids, every
                                          parent present, one resource and one scope per request.
   otlp_check.py expected DIRECTORY       files written by the Swift test suite (TRACEZ_CAPTURE_DIR):
-                                         NAME.pb / NAME.pb.gz / NAME.json decode to the values in
-                                         NAME.expected.json, field by field.
+                                         every set listed in sets.json is there, as NAME.pb /
+                                         NAME.pb.gz / NAME.json, each decoding to the values in
+                                         NAME.expected.json field by field, with its spanCount spans
+                                         (a request without spans passes only when that says 0).
+  otlp_check.py protoc-count FILE        prints the spanCount of a NAME.expected.json, for CI to
+                                         compare with what `protoc --decode` found in NAME.pb.
 Exits non-zero with a message on the first mismatch.
 """
 import base64
@@ -47,14 +55,18 @@ def hex_ids_to_base64(node):
 
 
 def decode(body, content_type, content_encoding):
-    if (content_encoding or "").lower() == "gzip":
+    if content_encoding == "gzip":
         body = gzip.decompress(body)
+    elif content_encoding is not None:
+        fail(f"unknown content encoding {content_encoding!r}")
     request = ExportTraceServiceRequest()
-    if "json" in (content_type or ""):
+    if content_type == "application/json":
         document = json.loads(body.decode("utf-8"))
         json_format.ParseDict(hex_ids_to_base64(document), request)
-    else:
+    elif content_type == "application/x-protobuf":
         request.ParseFromString(body)
+    else:
+        fail(f"unknown content type {content_type!r}")
     return request
 
 
@@ -67,7 +79,10 @@ def check_ids(span, where):
         fail(f"{where}: bad parent span id {span.parent_span_id.hex()}")
 
 
-def check_demo(directory, expected_spans):
+def check_demo(directory, expected_spans, content_type, encoding):
+    """`encoding` is what the run set OTEL_EXPORTER_OTLP_COMPRESSION to: `gzip` or `none`."""
+    if expected_spans <= 0:
+        fail(f"expected {expected_spans} spans: the demo must send some")
     spans = []
     requests = sorted(glob.glob(os.path.join(directory, "*.body")))
     if not requests:
@@ -78,8 +93,14 @@ def check_demo(directory, expected_spans):
         headers = {k.lower(): v for k, v in meta["headers"].items()}
         if meta["path"] != "/v1/traces":
             fail(f"{path}: posted to {meta['path']}")
+        # The media type asked for, exactly: the demo must have read OTEL_EXPORTER_OTLP_PROTOCOL.
+        if headers.get("content-type", "").split(";")[0].strip() != content_type:
+            fail(f"{path}: Content-Type {headers.get('content-type')!r}, the run asked for {content_type!r}")
+        sent_encoding = headers.get("content-encoding")
+        if sent_encoding != (None if encoding == "none" else encoding):
+            fail(f"{path}: Content-Encoding {sent_encoding!r}, the run asked for {encoding!r}")
         with open(path, "rb") as f:
-            request = decode(f.read(), headers.get("content-type"), headers.get("content-encoding"))
+            request = decode(f.read(), content_type, sent_encoding)
         if len(request.resource_spans) != 1 or len(request.resource_spans[0].scope_spans) != 1:
             fail(f"{path}: expected one resource and one scope, got {request}")
         resource = {a.key: a.value.string_value for a in request.resource_spans[0].resource.attributes}
@@ -87,6 +108,8 @@ def check_demo(directory, expected_spans):
             fail(f"{path}: resource attributes {resource}")
         if request.resource_spans[0].scope_spans[0].scope.name != "tracez":
             fail(f"{path}: scope {request.resource_spans[0].scope_spans[0].scope}")
+        if not request.resource_spans[0].scope_spans[0].spans:
+            fail(f"{path}: a request with no spans")
         for span in request.resource_spans[0].scope_spans[0].spans:
             check_ids(span, path)
             if span.end_time_unix_nano < span.start_time_unix_nano or span.start_time_unix_nano == 0:
@@ -100,7 +123,7 @@ def check_demo(directory, expected_spans):
     for span in spans:
         if span.parent_span_id and (span.trace_id, span.parent_span_id) not in ids:
             fail(f"span {span.name} has no parent in its trace")
-    print(f"otlp_check: {len(requests)} requests, {len(spans)} spans, every parent present ({directory})")
+    print(f"otlp_check: {len(requests)} requests, {len(spans)} spans, all {content_type} with encoding {encoding}, every parent present ({directory})")
 
 
 def attribute_value(value):
@@ -187,14 +210,29 @@ def compare(expected, actual, where):
 
 
 def check_expected(directory):
-    expectations = sorted(glob.glob(os.path.join(directory, "*.expected.json")))
-    if not expectations:
-        fail(f"no *.expected.json in {directory}")
+    sets_path = os.path.join(directory, "sets.json")
+    if not os.path.exists(sets_path):
+        fail(f"{sets_path} is missing: the tests did not run, or did not say what they write")
+    with open(sets_path) as f:
+        sets = json.load(f)["sets"]
+    if not sets:
+        fail(f"{sets_path} lists no sets")
+    written = {os.path.basename(p)[: -len(".expected.json")] for p in glob.glob(os.path.join(directory, "*.expected.json"))}
+    if written != set(sets):
+        fail(f"{directory}: sets written {sorted(written)}, sets.json lists {sorted(sets)}")
+    allowed = {"sets.json"} | {name + suffix for name in sets for suffix in (".pb", ".pb.gz", ".json", ".expected.json")}
+    strays = sorted(set(os.listdir(directory)) - allowed)
+    if strays:
+        fail(f"{directory}: files no set accounts for: {strays}")
     checked = 0
-    for expectation in expectations:
-        name = expectation[: -len(".expected.json")]
-        with open(expectation) as f:
+    total_spans = 0
+    for set_name in sorted(sets):
+        name = os.path.join(directory, set_name)
+        with open(name + ".expected.json") as f:
             expected = json.load(f)
+        count = expected.get("spanCount")
+        if not isinstance(count, int) or count != len(expected["spans"]):
+            fail(f"{set_name}.expected.json: spanCount {count!r} but {len(expected['spans'])} spans listed")
         for suffix, content_type, encoding in (
             (".pb", "application/x-protobuf", None),
             (".pb.gz", "application/x-protobuf", "gzip"),
@@ -205,6 +243,13 @@ def check_expected(directory):
             with open(name + suffix, "rb") as f:
                 request = decode(f.read(), content_type, encoding)
             where = os.path.basename(name + suffix)
+            decoded = [s for r in request.resource_spans for ss in r.scope_spans for s in ss.spans]
+            if len(decoded) != count:
+                fail(f"{where}: decoded {len(decoded)} spans, the test recorded {count}")
+            if count == 0:
+                # Nothing to compare field by field; an empty export must still be a valid message.
+                checked += 1
+                continue
             if len(request.resource_spans) != 1 or len(request.resource_spans[0].scope_spans) != 1:
                 fail(f"{where}: expected one resource and one scope")
             resource_spans = request.resource_spans[0]
@@ -213,14 +258,28 @@ def check_expected(directory):
             compare(expected["scope"], {"name": scope.name, "version": scope.version}, f"{where}.scope")
             compare(expected["spans"], [span_as_plain(s) for s in resource_spans.scope_spans[0].spans], f"{where}.spans")
             checked += 1
-    print(f"otlp_check: {checked} captured requests match their expectations field by field ({directory})")
+        total_spans += count
+    if total_spans == 0:
+        fail(f"{directory}: no set holds a span")
+    print(f"otlp_check: {checked} captured requests ({len(sets)} sets, {total_spans} spans) match their expectations field by field ({directory})")
+
+
+def expected_span_count(path):
+    """For .ci/run's protoc step: the spanCount of NAME.expected.json."""
+    with open(path) as f:
+        count = json.load(f).get("spanCount")
+    if not isinstance(count, int):
+        fail(f"{path}: no spanCount")
+    print(count)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "demo":
-        check_demo(sys.argv[2], int(sys.argv[3]))
+    if len(sys.argv) == 6 and sys.argv[1] == "demo":
+        check_demo(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5])
     elif len(sys.argv) == 3 and sys.argv[1] == "expected":
         check_expected(sys.argv[2])
+    elif len(sys.argv) == 3 and sys.argv[1] == "protoc-count":
+        expected_span_count(sys.argv[2])
     else:
         print(__doc__)
         sys.exit(2)

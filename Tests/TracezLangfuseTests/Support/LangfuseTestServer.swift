@@ -11,8 +11,8 @@ import TracezTestSupport
 ///   protoc-generated code; a span without a valid trace or span id fails the request with 400;
 ///   `x-langfuse-ingestion-version` above 4 is 400.
 /// - `POST /api/public/ingestion`: JSON only, over 4.5 MB is 413; each event is checked
-///   (id, timestamp with a zone, known type, `body.id`, times with a zone, level, prompt
-///   pair, environment, score target) and answered in a 207 with `successes` and `errors`.
+///   (id, timestamp and body times parsed as ISO-8601 with a zone, known type, `body.id`,
+///   level, prompt pair, environment, score target) and answered in a 207 with `successes` and `errors`.
 ///   An event without `body.id` is answered as a success and dropped, as Langfuse does:
 ///   ``silentlyDropped`` counts them so tests can insist on zero.
 ///
@@ -217,10 +217,22 @@ final class LangfuseTestServer: Sendable {
         return problems
     }
 
+    /// Whether `text` is an ISO-8601 date and time with a zone (`Z` or an offset), as Langfuse
+    /// requires: parsed with Foundation's `ISO8601DateFormatter`, with and without fractional
+    /// seconds, so a 13th month or a 25th hour fails as well as a missing zone.
     static func hasZone(_ text: String) -> Bool {
-        guard text.count >= 20, text.contains("T") else { return false }
-        if text.hasSuffix("Z") { return true }
-        let tail = text.suffix(6)
-        return (tail.hasPrefix("+") || tail.hasPrefix("-")) && tail.dropFirst(3).hasPrefix(":")
+        parseTime(text) != nil
+    }
+
+    static func parseTime(_ text: String) -> Date? {
+        // The formatter's internet date-time format requires the zone; say so explicitly too,
+        // so a more lenient formatter on another platform cannot let a local time through.
+        guard text.hasSuffix("Z") || text.suffix(6).first.map({ $0 == "+" || $0 == "-" }) == true else { return nil }
+        for options: ISO8601DateFormatter.Options in [[.withInternetDateTime], [.withInternetDateTime, .withFractionalSeconds]] {
+            let formatter = ISO8601DateFormatter()  // not Sendable: one per call
+            formatter.formatOptions = options
+            if let date = formatter.date(from: text) { return date }
+        }
+        return nil
     }
 }

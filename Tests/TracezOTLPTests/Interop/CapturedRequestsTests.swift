@@ -12,11 +12,25 @@ import Tracez
 /// decode each file with the PyPI package `opentelemetry-proto` and compare it field by
 /// field, and `protoc --decode` read the `.pb` files. Here the `.pb` is decoded with the
 /// protoc-generated Swift code, so the test checks something without Python too.
+///
+/// `sets.json` lists every set these tests write, so the Python check fails when one is
+/// missing (a test that stopped writing) instead of checking fewer. Every write uses `try`:
+/// a set that cannot be written fails its test.
 @Suite(.timeLimit(.minutes(3))) struct CapturedRequestsTests {
+    /// The sets the tests below write, each exactly once.
+    static let sets = ["every-field-kind", "empty-batch", "five-hundred-spans"]
+
     static var directory: URL {
         let root = ProcessInfo.processInfo.environment["TRACEZ_CAPTURE_DIR"].map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("tracez-captures-\(getpid())")
         return root.appendingPathComponent("otlp")
+    }
+
+    init() throws {
+        // Every test writes the list (the same bytes, atomically), so it is there whichever runs.
+        try FileManager.default.createDirectory(at: Self.directory, withIntermediateDirectories: true)
+        try JSONSerialization.data(withJSONObject: ["sets": Self.sets], options: [.sortedKeys])
+            .write(to: Self.directory.appendingPathComponent("sets.json"), options: .atomic)
     }
 
     static let resource = OTLPResource(
@@ -123,6 +137,7 @@ import Tracez
     // MARK: - Writing a set
 
     private func write(_ name: String, _ records: [SpanRecord]) throws {
+        try #require(Self.sets.contains(name), "add \(name) to CapturedRequestsTests.sets")
         let directory = Self.directory
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let protobuf = OTLPProtobufEncoder(resource: Self.resource).encode(records)
@@ -135,6 +150,8 @@ import Tracez
             "resource": Self.plain(Self.resource.attributes),
             "scope": ["name": OTLPInstrumentationScope.tracez.name, "version": OTLPInstrumentationScope.tracez.version ?? ""],
             "spans": records.map(Self.plain),
+            // Said twice on purpose: a request that decodes to no span passes only when this says 0.
+            "spanCount": records.count,
         ]
         try JSONSerialization.data(withJSONObject: expected, options: [.sortedKeys, .prettyPrinted])
             .write(to: base.appendingPathExtension("expected.json"))
