@@ -118,9 +118,25 @@ extension LangfuseTests {
             let record = try #require(collector.takeAll().first)
             let marker = try #require(record.json(LangfuseAttributeName.output) as? [String: Any])
             #expect(marker["tracez.truncated"] as? Bool == true)
-            #expect(marker["bytes"] as? Int == 10_002)
-            #expect((marker["preview"] as? String)?.hasPrefix("\"éé") == true)
+            #expect(marker["bytes"] as? Int == 10_000)  // the string itself, not JSON-quoted
+            #expect((marker["preview"] as? String)?.hasPrefix("éé") == true)
             #expect(record.json(LangfuseAttributeName.input) as? String == "small")
+        }
+
+        @Test func aStringIsSentAsItselfAndAnythingElseAsJSONText() async throws {
+            LangfuseValues.install(mask: nil)
+            let (tracer, collector) = try makeRecordingTracer()
+            await tracer.withObservation("values") { observation in
+                observation.setInput("What is Tracez?")
+                observation.setOutput(["answer": "a tracing library"])
+                observation.setMetadata("count", 3)
+                observation.setMetadata("quote", "say \"hi\"")
+            }
+            let record = try #require(collector.takeAll().first)
+            #expect(record.string(LangfuseAttributeName.input) == "What is Tracez?")
+            #expect(record.string(LangfuseAttributeName.output) == #"{"answer":"a tracing library"}"#)
+            #expect(record.string(LangfuseAttributeName.metadataPrefix + "count") == "3")
+            #expect(record.string(LangfuseAttributeName.metadataPrefix + "quote") == #"say "hi""#)
         }
 
         @Test func aThrownErrorMarksTheObservationAndIsRethrown() async throws {

@@ -50,16 +50,8 @@ enum ExportDecision: Equatable, Sendable {
         shutdown: Shutdown,
         using generator: inout G
     ) -> ExportDecision {
-        switch outcome {
-        case .accepted:
-            return .exported
-        case .refused:
-            return .drop(.rejectedByBackend)
-        case .failed(let retryAfter):
-            if shutdown == .pastDeadline { return .drop(.shutdownDeadline) }
-            if circuit == .open { return shutdown == .notStarted ? .requeue : .drop(.circuitOpen) }
-            if attempt >= policy.maxAttempts { return .drop(.exportFailed) }
-            return .retry(after: policy.delay(beforeRetry: attempt, retryAfter: retryAfter, using: &generator))
+        decide(outcome, attempt: attempt, policy: policy, circuit: circuit, shutdown: shutdown) { retryAfter in
+            policy.delay(beforeRetry: attempt, retryAfter: retryAfter, using: &generator)
         }
     }
 
@@ -71,8 +63,30 @@ enum ExportDecision: Equatable, Sendable {
         circuit: CircuitBreaker.State,
         shutdown: Shutdown
     ) -> ExportDecision {
-        var generator = SystemRandomNumberGenerator()
-        return after(outcome, attempt: attempt, policy: policy, circuit: circuit, shutdown: shutdown, using: &generator)
+        decide(outcome, attempt: attempt, policy: policy, circuit: circuit, shutdown: shutdown) { retryAfter in
+            policy.delay(beforeRetry: attempt, retryAfter: retryAfter)
+        }
+    }
+
+    private static func decide(
+        _ outcome: Outcome,
+        attempt: Int,
+        policy: RetryPolicy,
+        circuit: CircuitBreaker.State,
+        shutdown: Shutdown,
+        delay: (Duration?) -> Duration
+    ) -> ExportDecision {
+        switch outcome {
+        case .accepted:
+            return .exported
+        case .refused:
+            return .drop(.rejectedByBackend)
+        case .failed(let retryAfter):
+            if shutdown == .pastDeadline { return .drop(.shutdownDeadline) }
+            if circuit == .open { return shutdown == .notStarted ? .requeue : .drop(.circuitOpen) }
+            if attempt >= policy.maxAttempts { return .drop(.exportFailed) }
+            return .retry(after: delay(retryAfter))
+        }
     }
 
     /// Why records still unsent when shutdown stops are counted as dropped: the circuit was

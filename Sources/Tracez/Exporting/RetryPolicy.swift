@@ -37,14 +37,25 @@ public struct RetryPolicy: Sendable, Hashable {
         if let retryAfter {
             return min(max(retryAfter, .zero), maxDelay)
         }
-        let ceiling = min(Self.seconds(maxDelay), Self.seconds(initialDelay) * pow(multiplier, Double(max(retry - 1, 0))))
+        let ceiling = ceiling(beforeRetry: retry)
         guard ceiling > 0 else { return .zero }
         return .nanoseconds(Int64(Double.random(in: 0...ceiling, using: &generator) * 1e9))
     }
 
+    /// The same, with the system's random numbers. (No `inout` generator: Thread Sanitizer
+    /// reports accesses to the zero-sized `SystemRandomNumberGenerator` as races.)
     public func delay(beforeRetry retry: Int, retryAfter: Duration?) -> Duration {
-        var generator = SystemRandomNumberGenerator()
-        return delay(beforeRetry: retry, retryAfter: retryAfter, using: &generator)
+        if let retryAfter {
+            return min(max(retryAfter, .zero), maxDelay)
+        }
+        let ceiling = ceiling(beforeRetry: retry)
+        guard ceiling > 0 else { return .zero }
+        return .nanoseconds(Int64(Double.random(in: 0...ceiling) * 1e9))
+    }
+
+    /// The longest random wait before retry number `retry`, in seconds.
+    private func ceiling(beforeRetry retry: Int) -> Double {
+        min(Self.seconds(maxDelay), Self.seconds(initialDelay) * pow(multiplier, Double(max(retry - 1, 0))))
     }
 
     func validate() throws(TracezError) {

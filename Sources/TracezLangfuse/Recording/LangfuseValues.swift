@@ -48,7 +48,8 @@ public enum LangfuseValues {
     /// Values that could not be encoded, sent as a marker instead, since the process started.
     public static var unencodableCount: Int { unencodable.load(ordering: .relaxed) }
 
-    /// `value` as the JSON text to send: encoded, masked, and within the caps.
+    /// `value` as the text to send: encoded, masked, and within the caps; a string as itself,
+    /// anything else as JSON text.
     ///
     /// Never fails, and never follows a value deeper than the depth cap (nor a mask's answer):
     /// - a value that cannot be encoded becomes `{"tracez.unencodable": "<type>"}`;
@@ -82,7 +83,10 @@ public enum LangfuseValues {
                 return tooDeep.jsonText
             }
         }
-        let text = json.jsonText
+        // A string is sent as the string itself, not JSON-quoted, as the official SDKs send it:
+        // Langfuse stores what it receives, quotes included. Other values go as JSON text.
+        let text: String
+        if case .string(let string) = json { text = string } else { text = json.jsonText }
         let bytes = text.utf8.count
         guard bytes > current.maxValueBytes else { return text }
         truncated.add(1, ordering: .relaxed)

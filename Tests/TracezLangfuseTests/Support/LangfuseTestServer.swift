@@ -178,6 +178,25 @@ final class LangfuseTestServer: Sendable {
         return .status(207, headers: [("Content-Type", "application/json")], body: String(decoding: answer, as: UTF8.self))
     }
 
+    /// The body keys each event type's model declares in langfuse 4.18.0 (read from its pydantic
+    /// models by `.ci/interop/langfuse_check.py`, which checks the captures against the models
+    /// themselves). Langfuse strips any other key silently, so a misspelled field is lost:
+    /// here it fails the request's event, in seconds.
+    static let bodyKeys: [String: Set<String>] = {
+        let span: Set = ["endTime", "environment", "id", "input", "level", "metadata", "name", "output", "parentObservationId", "startTime", "statusMessage", "traceId", "version"]
+        let generation = span.union(["completionStartTime", "costDetails", "model", "modelParameters", "promptName", "promptVersion", "usage", "usageDetails"])
+        var keys: [String: Set<String>] = [
+            "trace-create": ["environment", "id", "input", "metadata", "name", "output", "public", "release", "sessionId", "tags", "timestamp", "userId", "version"],
+            "span-create": span, "span-update": span,
+            "event-create": span.subtracting(["endTime"]),
+            "generation-create": generation, "generation-update": generation,
+            "score-create": ["comment", "configId", "dataType", "datasetRunId", "environment", "id", "metadata", "name", "observationId", "queueId", "sessionId", "traceId", "value"],
+            "sdk-log": ["log"],
+        ]
+        for type in newTypes { keys[type] = generation }
+        return keys
+    }()
+
     /// The rules of NOTES.md for one event; empty when it passes.
     func check(_ event: [String: Any]) -> [String] {
         var problems: [String] = []
@@ -187,6 +206,8 @@ final class LangfuseTestServer: Sendable {
             Self.knownTypes.contains(type) || (acceptsNewObservationTypes && Self.newTypes.contains(type))
         else { return ["unknown type \(event["type"] ?? "nil")"] }
         guard let body = event["body"] as? [String: Any] else { return ["no body"] }
+        let unknown = Set(body.keys).subtracting(Self.bodyKeys[type] ?? [])
+        if !unknown.isEmpty { problems.append("\(type) body keys Langfuse does not know, dropped silently: \(unknown.sorted())") }
         for key in ["timestamp", "startTime", "endTime", "completionStartTime"] {
             if let time = body[key] {
                 guard let text = time as? String, Self.hasZone(text) else {

@@ -29,8 +29,10 @@ extension SpanRecord {
         return nil
     }
 
+    /// The value of a typed setter's attribute: JSON text read as JSON, and a string, which is
+    /// sent as itself, as the string (as Langfuse and the ingestion encoder read them).
     func json(_ key: String) -> Any? {
-        string(key).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8), options: [.fragmentsAllowed]) }
+        string(key).map { text in (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) ?? text }
     }
 }
 
