@@ -183,14 +183,22 @@ final class LangfuseTestServer: Sendable {
     /// themselves). Langfuse strips any other key silently, so a misspelled field is lost:
     /// here it fails the request's event, in seconds.
     static let bodyKeys: [String: Set<String>] = {
-        let span: Set = ["endTime", "environment", "id", "input", "level", "metadata", "name", "output", "parentObservationId", "startTime", "statusMessage", "traceId", "version"]
+        let span: Set = [
+            "endTime", "environment", "id", "input", "level", "metadata", "name", "output", "parentObservationId", "startTime", "statusMessage", "traceId",
+            "version",
+        ]
         let generation = span.union(["completionStartTime", "costDetails", "model", "modelParameters", "promptName", "promptVersion", "usage", "usageDetails"])
         var keys: [String: Set<String>] = [
-            "trace-create": ["environment", "id", "input", "metadata", "name", "output", "public", "release", "sessionId", "tags", "timestamp", "userId", "version"],
+            "trace-create": [
+                "environment", "id", "input", "metadata", "name", "output", "public", "release", "sessionId", "tags", "timestamp", "userId", "version",
+            ],
             "span-create": span, "span-update": span,
             "event-create": span.subtracting(["endTime"]),
             "generation-create": generation, "generation-update": generation,
-            "score-create": ["comment", "configId", "dataType", "datasetRunId", "environment", "id", "metadata", "name", "observationId", "queueId", "sessionId", "traceId", "value"],
+            "score-create": [
+                "comment", "configId", "dataType", "datasetRunId", "environment", "id", "metadata", "name", "observationId", "queueId", "sessionId", "traceId",
+                "value",
+            ],
             "sdk-log": ["log"],
         ]
         for type in newTypes { keys[type] = generation }

@@ -2,6 +2,7 @@ import Foundation
 import OTLPProto
 import Testing
 import Tracez
+
 @testable import TracezOTLP
 
 /// Writes requests with every field kind, in each encoding, for decoders we did not write.
@@ -21,7 +22,8 @@ import Tracez
     static let sets = ["every-field-kind", "empty-batch", "five-hundred-spans"]
 
     static var directory: URL {
-        let root = ProcessInfo.processInfo.environment["TRACEZ_CAPTURE_DIR"].map { URL(fileURLWithPath: $0) }
+        let root =
+            ProcessInfo.processInfo.environment["TRACEZ_CAPTURE_DIR"].map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("tracez-captures-\(getpid())")
         return root.appendingPathComponent("otlp")
     }

@@ -1,7 +1,8 @@
 import Foundation
 import Tracez
-@testable import TracezOTLP
 import TracezTestSupport
+
+@testable import TracezOTLP
 
 /// A test encoding for ``HTTPExporter``: one JSON object per span, decoded on the
 /// other side with Foundation's JSON parser (not with anything of ours).
