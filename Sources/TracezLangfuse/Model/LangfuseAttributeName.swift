@@ -1,5 +1,5 @@
 /// The span attributes Langfuse's OTel endpoint maps onto its data model
-/// (`../shared/langfuse/NOTES.md`): one name per field, used by the typed setters to
+/// (Langfuse's OpenTelemetry ingestion, as its public server source maps them): one name per field, used by the typed setters to
 /// write and by the ingestion encoder to read.
 public enum LangfuseAttributeName {
     public static let traceName = "langfuse.trace.name"

@@ -5,7 +5,7 @@ import Tracez
 ///
 /// One `ResourceSpans` with the resource, one `ScopeSpans` with the scope, and every span
 /// of the batch under them: spans of one resource and scope are grouped, never repeated.
-/// The message definitions are opentelemetry-proto v1.9.0 (`../shared/otlp-proto`).
+/// The message definitions are opentelemetry-proto v1.9.0.
 ///
 /// Written by hand rather than through swift-protobuf's generated message types, because
 /// it is about 12 times faster for the same bytes: see "OTLP protobuf encode" in

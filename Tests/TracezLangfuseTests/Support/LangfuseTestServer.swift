@@ -4,7 +4,7 @@ import Synchronization
 import TracezTestSupport
 
 /// A Langfuse server on loopback for tests: a real HTTP server (``TestBackend``) that applies
-/// the rules of `../shared/langfuse/NOTES.md` and answers as Langfuse does.
+/// the rules Langfuse's server applies (its public API definitions and source) and answers as it does.
 ///
 /// - Auth: `Authorization: Basic base64(publicKey:secretKey)` or 401.
 /// - `POST /api/public/otel/v1/traces`: protobuf (gzip or not), decoded with the
