@@ -38,5 +38,7 @@ func fuzzLangfuse207(_ bytes: [UInt8]) {
         break
     case .partial(let rejectedCount, let retry, _):
         precondition(rejectedCount + retry.count <= records.count, "207 answer: \(rejectedCount) rejected and \(retry.count) to retry of \(records.count)")
+    case .perRecord(let dropped, let retry, _, _):
+        precondition(dropped.total + retry.count <= records.count, "207 answer: \(dropped.total) dropped and \(retry.count) to retry of \(records.count)")
     }
 }
