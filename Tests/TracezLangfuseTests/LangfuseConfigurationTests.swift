@@ -1,6 +1,7 @@
 import Testing
 import Tracez
 import TracezOTLP
+import TracezTestSupport
 
 @testable import TracezLangfuse
 
@@ -93,21 +94,6 @@ extension LangfuseTests {
 
         // MARK: Secrets in errors and descriptions
 
-        /// Every 4-character piece of each secret that shows up in `text`.
-        static func leaks(of secrets: [String], in text: String) -> [String] {
-            secrets.flatMap { secret -> [String] in
-                let characters = Array(secret)
-                guard characters.count >= 4 else { return text.contains(secret) ? [secret] : [] }
-                return (0...(characters.count - 4)).map { String(characters[$0..<$0 + 4]) }.filter { text.contains($0) }
-            }
-        }
-
-        static func renderings(of value: Any) -> [String] {
-            var dumped = ""
-            dump(value, to: &dumped)
-            return [String(describing: value), String(reflecting: value), dumped]
-        }
-
         /// The secret part of the keys below: what follows the public `sk-lf-` / `pk-lf-` prefix.
         static let secret = "Zq7xW9kPv3Lm"
 
@@ -123,9 +109,9 @@ extension LangfuseTests {
                 _ = try LangfuseSettings(environment: ["LANGFUSE_PUBLIC_KEY": publicKey, "LANGFUSE_SECRET_KEY": secretKey])
                 Issue.record("accepted the keys")
             } catch {
-                for text in Self.renderings(of: error) {
+                for text in renderings(of: error) {
                     #expect(text.contains(variable), "\(text)")
-                    #expect(Self.leaks(of: [Self.secret], in: text).isEmpty, "\(text)")
+                    #expect(secretLeaks(of: [Self.secret], in: text).isEmpty, "\(text)")
                     // Not even the first characters of a value that is not a public key.
                     #expect(!text.contains("Zq7"), "\(text)")
                 }
@@ -156,9 +142,9 @@ extension LangfuseTests {
                 _ = try LangfuseSettings(environment: Self.keys.merging([variable: raw]) { $1 })
                 Issue.record("accepted \(variable)")
             } catch {
-                for text in Self.renderings(of: error) {
+                for text in renderings(of: error) {
                     #expect(text.contains(variable), "\(text)")
-                    #expect(Self.leaks(of: Self.userinfo, in: text).isEmpty, "\(text)")
+                    #expect(secretLeaks(of: Self.userinfo, in: text).isEmpty, "\(text)")
                 }
             }
         }
@@ -172,10 +158,10 @@ extension LangfuseTests {
             ]).configuration
             let exporter = LangfuseExporter(configuration: configuration)
             let texts =
-                Self.renderings(of: configuration) + Self.renderings(of: configuration.baseURL)
+                renderings(of: configuration) + renderings(of: configuration.baseURL)
                 + [String(describing: exporter), String(reflecting: exporter)]
             for text in texts {
-                #expect(Self.leaks(of: [Self.secret, "u5erN4me", "Pa55w0rdXy", "QueryT0ken"], in: text).isEmpty, "\(text)")
+                #expect(secretLeaks(of: [Self.secret, "u5erN4me", "Pa55w0rdXy", "QueryT0ken"], in: text).isEmpty, "\(text)")
             }
             #expect("\(configuration)".contains("pk-lf-…1234"))
             #expect("\(configuration)".contains("langfuse.example"))

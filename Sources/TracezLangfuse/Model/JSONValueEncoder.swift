@@ -217,7 +217,7 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedEncodingContainerProtoco
     }
 }
 
-private struct UnkeyedNodeContainer: UnkeyedEncodingContainer {
+private struct UnkeyedNodeContainer: UnkeyedEncodingContainer, ValueContainer {
     let node: Node
     let depth: Int
     let context: Context
@@ -230,27 +230,11 @@ private struct UnkeyedNodeContainer: UnkeyedEncodingContainer {
         self.context = context
     }
 
-    private mutating func put(_ value: JSONValue) throws {
+    mutating func put(_ value: JSONValue) throws {
         if context.isTooDeep { throw JSONValueEncoder.TooDeep(maxDepth: context.maxDepth) }
         node.append().set(value)
         count += 1
     }
-
-    mutating func encodeNil() throws { try put(.null) }
-    mutating func encode(_ value: Bool) throws { try put(.bool(value)) }
-    mutating func encode(_ value: String) throws { try put(.string(value)) }
-    mutating func encode(_ value: Double) throws { try put(JSONValueEncoder.number(value)) }
-    mutating func encode(_ value: Float) throws { try put(JSONValueEncoder.number(Double(value))) }
-    mutating func encode(_ value: Int) throws { try put(.integer(Int64(value))) }
-    mutating func encode(_ value: Int8) throws { try put(.integer(Int64(value))) }
-    mutating func encode(_ value: Int16) throws { try put(.integer(Int64(value))) }
-    mutating func encode(_ value: Int32) throws { try put(.integer(Int64(value))) }
-    mutating func encode(_ value: Int64) throws { try put(.integer(Int64(value))) }
-    mutating func encode(_ value: UInt) throws { try put(JSONValueEncoder.integer(value)) }
-    mutating func encode(_ value: UInt8) throws { try put(JSONValueEncoder.integer(value)) }
-    mutating func encode(_ value: UInt16) throws { try put(JSONValueEncoder.integer(value)) }
-    mutating func encode(_ value: UInt32) throws { try put(JSONValueEncoder.integer(value)) }
-    mutating func encode(_ value: UInt64) throws { try put(JSONValueEncoder.integer(value)) }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
         if context.isTooDeep { throw JSONValueEncoder.TooDeep(maxDepth: context.maxDepth) }
@@ -274,18 +258,31 @@ private struct UnkeyedNodeContainer: UnkeyedEncodingContainer {
     }
 }
 
-private struct SingleNodeContainer: SingleValueEncodingContainer {
+private struct SingleNodeContainer: SingleValueEncodingContainer, ValueContainer {
     let node: Node
     /// Containers around this value: a value encoded through this container is the node itself.
     let depth: Int
     let context: Context
     var codingPath: [any CodingKey] = []
 
-    private func put(_ value: JSONValue) throws {
+    func put(_ value: JSONValue) throws {
         if context.isTooDeep { throw JSONValueEncoder.TooDeep(maxDepth: context.maxDepth) }
         node.set(value)
     }
 
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        if context.isTooDeep { throw JSONValueEncoder.TooDeep(maxDepth: context.maxDepth) }
+        try JSONValueEncoder.encode(value, into: node, depth: depth, context: context)
+    }
+}
+
+/// The containers that take one value at a time (unkeyed and single-value): every primitive
+/// `encode` is a ``put(_:)`` of its `JSONValue`, written once here.
+private protocol ValueContainer {
+    mutating func put(_ value: JSONValue) throws
+}
+
+extension ValueContainer {
     mutating func encodeNil() throws { try put(.null) }
     mutating func encode(_ value: Bool) throws { try put(.bool(value)) }
     mutating func encode(_ value: String) throws { try put(.string(value)) }
@@ -301,9 +298,4 @@ private struct SingleNodeContainer: SingleValueEncodingContainer {
     mutating func encode(_ value: UInt16) throws { try put(JSONValueEncoder.integer(value)) }
     mutating func encode(_ value: UInt32) throws { try put(JSONValueEncoder.integer(value)) }
     mutating func encode(_ value: UInt64) throws { try put(JSONValueEncoder.integer(value)) }
-
-    mutating func encode<T: Encodable>(_ value: T) throws {
-        if context.isTooDeep { throw JSONValueEncoder.TooDeep(maxDepth: context.maxDepth) }
-        try JSONValueEncoder.encode(value, into: node, depth: depth, context: context)
-    }
 }

@@ -1,5 +1,6 @@
 import Testing
 import Tracez
+import TracezTestSupport
 
 @testable import TracezOTLP
 
@@ -7,21 +8,6 @@ import Tracez
 /// variable and which entry, and never any part of a header key, a header value or a
 /// URL's credentials.
 @Suite(.timeLimit(.minutes(3))) struct OTLPExporterConfigurationSecretsTests {
-    /// Every 4-character piece of each secret that shows up in `text`.
-    static func leaks(of secrets: [String], in text: String) -> [String] {
-        secrets.flatMap { secret -> [String] in
-            let characters = Array(secret)
-            guard characters.count >= 4 else { return text.contains(secret) ? [secret] : [] }
-            return (0...(characters.count - 4)).map { String(characters[$0..<$0 + 4]) }.filter { text.contains($0) }
-        }
-    }
-
-    /// What a user or a log could see of a value: its description, its debug description, and a dump.
-    static func renderings(of value: Any) -> [String] {
-        var dumped = ""
-        dump(value, to: &dumped)
-        return [String(describing: value), String(reflecting: value), dumped]
-    }
 
     /// A header list that cannot be used, the secrets in it, the malformed entry's position and why.
     static let malformedHeaders: [(raw: String, secrets: [String], position: Int, reason: String)] = [
@@ -53,8 +39,8 @@ import Tracez
                 #expect(name == variable)
                 #expect(reason.contains("header \(entry.position)"), "\(reason)")
                 #expect(reason.contains(entry.reason), "\(reason)")
-                for text in Self.renderings(of: error) {
-                    #expect(Self.leaks(of: entry.secrets, in: text).isEmpty, "\(variable) case \(entry.raw.count): \(text)")
+                for text in renderings(of: error) {
+                    #expect(secretLeaks(of: entry.secrets, in: text).isEmpty, "\(variable) case \(entry.raw.count): \(text)")
                 }
             }
         }
@@ -85,8 +71,8 @@ import Tracez
                 return
             }
             #expect(name == variable)
-            for text in Self.renderings(of: error) {
-                #expect(Self.leaks(of: Self.userinfo, in: text).isEmpty, "\(text)")
+            for text in renderings(of: error) {
+                #expect(secretLeaks(of: Self.userinfo, in: text).isEmpty, "\(text)")
             }
         }
     }
@@ -102,8 +88,8 @@ import Tracez
         #expect(configuration.headers.first?.value == "Bearer Hdr5ecretValue")
         // ...and shown nowhere.
         for value in [configuration as Any, configuration.endpoint] {
-            for text in Self.renderings(of: value) {
-                #expect(Self.leaks(of: Self.userinfo + ["QueryT0ken", "Hdr5ecretValue"], in: text).isEmpty, "\(text)")
+            for text in renderings(of: value) {
+                #expect(secretLeaks(of: Self.userinfo + ["QueryT0ken", "Hdr5ecretValue"], in: text).isEmpty, "\(text)")
                 #expect(text.contains("collector.example"))
             }
         }
