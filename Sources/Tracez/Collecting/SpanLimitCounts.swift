@@ -24,11 +24,14 @@ public struct SpanLimitCounts: Sendable, Hashable {
     public var isZero: Bool { droppedAttributes == 0 && droppedEvents == 0 && droppedLinks == 0 && truncatedValues == 0 }
 
     mutating func add(_ record: SpanRecord) {
-        let state = record.span.finished
-        droppedAttributes += state.droppedAttributes
-        droppedEvents += state.droppedEvents
-        droppedLinks += state.droppedLinks
-        truncatedValues += state.truncatedValues
+        // Field by field: copying the span's whole state (`let state = record.span.finished`)
+        // retained and released its dictionary, arrays and strings on every record
+        // (benchmark "Collector record, uncontended": 39 ns became 67 ns).
+        let span = record.span
+        droppedAttributes += span.finished.droppedAttributes
+        droppedEvents += span.finished.droppedEvents
+        droppedLinks += span.finished.droppedLinks
+        truncatedValues += span.finished.truncatedValues
     }
 
     public static func + (lhs: SpanLimitCounts, rhs: SpanLimitCounts) -> SpanLimitCounts {
