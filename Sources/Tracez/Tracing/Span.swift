@@ -97,12 +97,10 @@ public final class Span: Tracing.Span, @unchecked Sendable {
         self.startNanoseconds = startNanoseconds
         self.parentContext = parentContext
         var state = State(name: name, tracer: tracer)
-        if let tracer {
-            let name = tracer.configuration.limits.capped(name, to: tracer.configuration.limits.maxNameBytes)
-            if name.cut {
-                state.name = name.text
-                state.truncatedValues = 1
-            }
+        // One comparison on the hot path; the cut itself only for a name over the limit.
+        if let tracer, name.utf8.count > tracer.configuration.limits.maxNameBytes {
+            state.name = name.truncatedToUTF8Bytes(tracer.configuration.limits.maxNameBytes)
+            state.truncatedValues = 1
         }
         self.state = state
     }
