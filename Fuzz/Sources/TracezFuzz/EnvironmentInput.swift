@@ -53,13 +53,25 @@ func expectNoSecret(_ secrets: [Secret], in environment: [String: String], what:
     if isVerbose { print("\(what): \(description)\n  secrets: \(secrets.flatMap(\.forms))") }
     for secret in secrets {
         // A key masked as `sk-lf-…1234` would read as itself if it were that string already.
-        for form in secret.forms where form.count >= minimumCheckedSecretLength && !form.contains("…") && description.contains(form) {
+        for form in secret.forms where form.count >= minimumCheckedSecretLength && !form.contains("…") && description.includes(form) {
             var masked = environment
             masked[secret.variable] = secret.masked
             // Also quoted elsewhere in the input (a host name that holds the key, say): not a leak.
-            guard !masked.values.contains(where: { $0.contains(form) }), !describe(masked).contains(form) else { continue }
+            guard !masked.values.contains(where: { $0.includes(form) }), !describe(masked).includes(form) else { continue }
             preconditionFailure("secret leak: \(what) \(description.debugDescription) repeats the secret \(form.debugDescription) of \(secret.variable)")
         }
+    }
+}
+
+extension String {
+    /// Whether `other`'s UTF-8 bytes appear in this string's.
+    ///
+    /// Not Foundation's `contains(_:)`: on Linux it reads a needle only up to its first NUL, so
+    /// `"\u{FFFD}".contains("\u{FFFD}\0")` trapped with "String index is out of bounds" and
+    /// `"a".contains("a\0")` is true (the fuzzer's find; the input is `Corpus/env-langfuse/nul-in-secret`).
+    /// The library itself searches only for literals that hold no NUL.
+    func includes(_ other: String) -> Bool {
+        utf8.firstRange(of: other.utf8) != nil
     }
 }
 
