@@ -38,7 +38,11 @@ struct DemoWorkload: Sendable {
                 request.setOutput(answer)
                 span.attributes["http.response.status_code"] = 200
                 if scoresEveryOtherTrace, index % 2 == 0 {
-                    tracer.recordScore(Score(name: "helpfulness", value: .numeric(0.8), target: .trace(span.spanContext.traceID), comment: "demo"))
+                    do {
+                        try tracer.scoreCurrentTrace(name: "helpfulness", value: .numeric(0.8), comment: "demo")
+                    } catch {
+                        preconditionFailure("the demo's score is one Langfuse accepts: \(error)")
+                    }
                 }
             }
         }

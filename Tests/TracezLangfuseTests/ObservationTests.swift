@@ -153,7 +153,7 @@ extension LangfuseTests {
         @Test func scoresAreRecordsOfTheirOwn() async throws {
             let (tracer, collector) = try makeRecordingTracer()
             let traceID = await tracer.withObservation("answer") { observation in observation.span.spanContext.traceID }
-            tracer.recordScore(Score(name: "helpful", value: .boolean(true), target: .trace(traceID), comment: "thumbs up"))
+            tracer.recordScore(try Score(name: "helpful", value: .boolean(true), target: .trace(traceID), comment: "thumbs up"))
             let records = collector.takeAll()
             let score = try #require(records.first { $0.name == "score helpful" })
             #expect(score.parentSpanID == nil)

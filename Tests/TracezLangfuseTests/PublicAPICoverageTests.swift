@@ -154,9 +154,9 @@ extension LangfuseTests {
 
         @Test func forCurrentTraceTargetsTheActiveSpansTrace() async throws {
             let (tracer, collector) = try makeRecordingTracer()
-            #expect(Score.forCurrentTrace(name: "outside", value: .numeric(1)) == nil)
+            #expect(try Score.forCurrentTrace(name: "outside", value: .numeric(1)) == nil)
             let traceID = try await tracer.withObservation("answer") { observation in
-                let score = try #require(Score.forCurrentTrace(name: "helpful", value: .categorical("yes"), comment: "checked"))
+                let score = try #require(try Score.forCurrentTrace(name: "helpful", value: .categorical("yes"), comment: "checked"))
                 #expect(score.target == .trace(observation.span.spanContext.traceID))
                 tracer.recordScore(score)
                 return observation.span.spanContext.traceID

@@ -182,6 +182,11 @@ public final class Span: Tracing.Span, @unchecked Sendable {
         return context
     }
 
+    /// The tracer that records this span: `nil` once it ended, or if it never recorded.
+    package var recordingTracer: Tracer? {
+        withLock { $0.hasEnded ? nil : $0.tracer }
+    }
+
     /// Whether the span is still recording: sampled (or kept for errors) and not yet ended.
     public var isRecording: Bool {
         withLock { $0.tracer != nil && !$0.hasEnded }

@@ -93,6 +93,29 @@ public final class Tracer: Tracing.Tracer, Service, Sendable {
         )
     }
 
+    /// A root span of a new trace whose sampling decision the caller has made (`isSampled`),
+    /// not the tracer's sampler: for a record that follows the decision of another trace, or
+    /// that must never be sampled out. A disabled tracer still records nothing.
+    package func startSpan(_ operationName: String, ofKind kind: SpanKind, isSampled: Bool) -> Tracez.Span {
+        let isRecording = configuration.isEnabled && isSampled
+        return Tracez.Span(
+            name: operationName.isEmpty ? "unnamed" : operationName,
+            kind: kind,
+            spanContext: SpanContext(
+                traceID: TraceID.random(),
+                spanID: SpanID.random(),
+                traceFlags: isRecording ? .sampled : [],
+                traceState: TraceState(),
+                isRemote: false
+            ),
+            parentSpanID: nil,
+            parentIsRemote: false,
+            parentContext: .topLevel,
+            startNanoseconds: DefaultTracerClock.now.nanosecondsSinceEpoch,
+            tracer: isRecording ? self : nil
+        )
+    }
+
     /// Offers a finished span to every collector whose filter accepts it. Called by ``Span/end(at:)``.
     func record(_ record: SpanRecord) {
         // A span of an unsampled trace records only to be kept if it failed.

@@ -15,10 +15,37 @@ public struct Observation: Sendable {
 
     /// The span underneath: its context, events, status and end work as for any span.
     public let span: Tracez.Span
+    /// The tracer that records the span (`nil` if it was not recording when wrapped): where
+    /// ``score(name:value:comment:metadata:)`` records, even after the span ended.
+    private let tracer: Tracez.Tracer?
 
     /// Wraps `span`; its type is whatever it was given (``ObservationType/span`` if none).
     public init(_ span: Tracez.Span) {
         self.span = span
+        self.tracer = span.recordingTracer
+    }
+
+    /// Wraps a new span as an observation of `type` that carries the trace fields: the
+    /// configured defaults, then those of the current task's ``TraceAttributes``.
+    init(_ span: Tracez.Span, type: ObservationType) {
+        self.init(span)
+        span.updateAttributes { attributes in
+            attributes[Name.observationType] = type.rawValue
+            let trace = ServiceContext.current?.langfuseTrace ?? TraceAttributes()
+            LangfuseValues.defaults.merging(trace).write(to: &attributes)
+        }
+    }
+
+    /// Scores this observation, during or after it: a ``Score`` whose target is its trace and span.
+    ///
+    /// Recorded like ``Tracez/Tracer/recordScore(_:)``, sampled with the observation's trace:
+    /// an observation that is not recorded gets no score either.
+    ///
+    /// - Throws: ``ScoreError`` when Langfuse would refuse the score.
+    public func score(name: String, value: Score.Value, comment: String? = nil, metadata: [String: JSONValue]? = nil) throws(ScoreError) {
+        let context = span.spanContext
+        let score = try Score(name: name, value: value, target: .observation(context.traceID, context.spanID), comment: comment, metadata: metadata)
+        tracer?.recordScore(score)
     }
 
     public func setType(_ type: ObservationType) {

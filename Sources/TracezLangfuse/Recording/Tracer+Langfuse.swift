@@ -25,12 +25,7 @@ extension Tracez.Tracer {
         _ operation: (Observation) async throws -> T
     ) async rethrows -> T {
         try await withSpan(name, ofKind: .internal, function: function, file: fileID, line: line) { span in
-            let observation = Observation(span)
-            span.updateAttributes { attributes in
-                attributes[LangfuseAttributeName.observationType] = type.rawValue
-                let trace = ServiceContext.current?.langfuseTrace ?? TraceAttributes()
-                LangfuseValues.defaults.merging(trace).write(to: &attributes)
-            }
+            let observation = Observation(span, type: type)
             if let input { observation.setInput(input) }
             do {
                 return try await operation(observation)
@@ -68,19 +63,73 @@ extension Tracez.Tracer {
         }
     }
 
+    /// Records an `event` observation: a point in time (its start is its end), a child of
+    /// the current span, as the SDKs' `create_event` makes.
+    public func recordEvent(
+        _ name: String,
+        input: (some Encodable)? = String?.none,
+        output: (some Encodable)? = String?.none,
+        metadata: [String: JSONValue] = [:],
+        level: ObservationLevel? = nil,
+        function: String = #function,
+        file fileID: String = #fileID,
+        line: UInt = #line
+    ) {
+        let now = DefaultTracerClock.now
+        let span = startSpan(name, context: ServiceContext.current ?? .topLevel, ofKind: .internal, at: now, function: function, file: fileID, line: line)
+        let event = Observation(span, type: .event)
+        if let input { event.setInput(input) }
+        if let output { event.setOutput(output) }
+        for (key, value) in metadata { event.setMetadata(key, value) }
+        if let level { event.setLevel(level) }
+        span.end(at: now)
+    }
+
     /// Records a score (an evaluation) for a trace, an observation or a session.
     ///
     /// A score travels as a record of its own through the tracer's collectors and
     /// pipelines, so it is batched, retried and counted like a span; the Langfuse exporter
     /// sends it as a `score-create` event. Other exporters see a zero-length span named
     /// `score <name>`; give them a ``CollectorFilter`` that leaves it out if that matters.
+    ///
+    /// As the Python SDK does, a score of a trace or an observation is sampled with that
+    /// trace (the current span's decision when it belongs to the trace, otherwise the
+    /// tracer's sampler asked about the trace's id), and a session score is never sampled
+    /// out. A score without an environment takes the current trace's, then the configured one.
     public func recordScore(_ score: Score) {
+        let isSampled: Bool
+        if let traceID = score.traceID {
+            if let current = ServiceContext.current?.spanContext, current.traceID == traceID {
+                isSampled = current.isSampled
+            } else {
+                isSampled = configuration.sampler.shouldSample(traceID: traceID, parent: nil)
+            }
+        } else {
+            isSampled = true
+        }
+        var score = score
+        if score.environment == nil {
+            score.environment = ServiceContext.current?.langfuseTrace?.environment ?? LangfuseValues.defaults.environment
+        }
         // A new root, not a child of the current span: a score is not part of the trace's tree.
-        let span = startSpan("score \(score.name)", context: .topLevel, ofKind: .internal)
+        let span = startSpan("score \(score.name)", ofKind: .internal, isSampled: isSampled)
         span.updateAttributes { attributes in
             attributes[LangfuseAttributeName.scoreName] = score.name
             attributes[LangfuseAttributeName.scoreBody] = score.jsonText
         }
         span.end()
+    }
+
+    /// Scores the trace of the current task's active span; does nothing outside a span.
+    ///
+    /// - Throws: ``ScoreError`` when Langfuse would refuse the score.
+    public func scoreCurrentTrace(
+        name: String,
+        value: Score.Value,
+        comment: String? = nil,
+        metadata: [String: JSONValue]? = nil
+    ) throws(ScoreError) {
+        guard let context = ServiceContext.current?.spanContext else { return }
+        recordScore(try Score(name: name, value: value, target: .trace(context.traceID), comment: comment, metadata: metadata))
     }
 }
