@@ -27,6 +27,7 @@ let package = Package(
             dependencies: [
                 "CFuzzerDriver",
                 .product(name: "Tracez", package: "tracez"),
+                .product(name: "TracezHTTP", package: "tracez"),
                 .product(name: "TracezOTLP", package: "tracez"),
                 .product(name: "TracezLangfuse", package: "tracez"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,6 @@
 import Foundation
 import Tracez
-import TracezOTLP
+import TracezHTTP
 
 // Headers from other processes: `traceparent` and `tracestate` on incoming requests,
 // `Retry-After` on a backend's answer.

@@ -1,4 +1,5 @@
 import Tracez
+import TracezHTTP
 
 extension OTLPExporterConfiguration {
     /// Reads the OpenTelemetry SDK exporter variables, as other OTel SDKs do. The

@@ -1,7 +1,7 @@
 import Testing
 import TracezTestSupport
 
-@testable import TracezOTLP
+@testable import TracezHTTP
 
 /// The real transport against a real server on loopback.
 @Suite(.timeLimit(.minutes(3))) struct AsyncHTTPClientTransportTests {
