@@ -8,7 +8,7 @@ import Foundation
 public struct HTTPEndpoint: Sendable, Hashable {
     public let url: URL
 
-    /// - Throws: ``TransportError/invalidURL(_:)`` or ``TransportError/insecureEndpoint(host:)``.
+    /// - Throws: ``TransportError`` with the code ``TransportError/Code/invalidURL`` or ``TransportError/Code/insecureEndpoint``.
     public init(_ string: String, allowsInsecureHTTP: Bool = false) throws(TransportError) {
         guard let url = URL(string: string.trimmingCharacters(in: .whitespaces)),
             let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",

@@ -21,8 +21,7 @@ import Testing
         #expect {
             try HTTPEndpoint(url)
         } throws: { error in
-            if case TransportError.invalidURL = error { return true }
-            return false
+            (error as? TransportError)?.code == .invalidURL
         }
     }
 
