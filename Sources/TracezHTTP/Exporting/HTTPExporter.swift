@@ -18,7 +18,7 @@ import Tracez
 public final class HTTPExporter<Encoding: HTTPExportEncoding>: Exporter {
     public let endpoint: HTTPEndpoint
     public let timeout: Duration
-    public let encoding: Encoding
+    private let encoding: Encoding
     private let headers: [(name: String, value: String)]
     private let redaction: HeaderRedaction
     private let transport: any HTTPTransport
@@ -49,7 +49,7 @@ public final class HTTPExporter<Encoding: HTTPExportEncoding>: Exporter {
         var answers: [(part: Encoding.Part, result: Result<HTTPResponse, ExportError>)] = []
         answers.reserveCapacity(encoded.requests.count)
         for request in encoded.requests {
-            answers.append((request.part, await send(request)))
+            answers.append((part: request.part, result: await send(request)))
         }
         if let failure = encoding.outcome(of: batch, tooLarge: encoded.tooLarge, answers: answers) {
             throw redaction.clean(failure)

@@ -1,9 +1,11 @@
 import Foundation
 
 /// The `Retry-After` header (RFC 9110, 10.2.3): delay-seconds or an HTTP-date.
-public enum RetryAfter {
+///
+/// Internal: exporters get it read for them by ``ExportError/classify(_:now:)``.
+enum RetryAfter {
     /// The wait it asks for; `nil` if the value is neither form. A date in the past is zero.
-    public static func parse(_ value: String, now: Date = Date()) -> Duration? {
+    static func parse(_ value: String, now: Date = Date()) -> Duration? {
         let trimmed = value.trimmingCharacters(in: .whitespaces)
         if let seconds = Int(trimmed) {
             return seconds >= 0 ? .seconds(seconds) : nil

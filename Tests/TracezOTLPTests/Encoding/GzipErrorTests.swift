@@ -1,6 +1,6 @@
 import Testing
 
-@testable import TracezOTLP
+@_spi(Benchmarks) @testable import TracezOTLP
 
 /// `GzipError` matched by its case (and what the case carries), not only as "some error".
 /// (`TransportError`'s half of this suite is `TracezHTTPTests/Transport/TransportErrorTests.swift`.)
