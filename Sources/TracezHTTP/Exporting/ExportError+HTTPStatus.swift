@@ -19,7 +19,7 @@ extension ExportError {
     }
 
     /// A transport failure is transient: the backend may come back.
-    public static func classify(_ error: TransportError) -> ExportError {
+    static func classify(_ error: TransportError) -> ExportError {
         .transient(reason: error.description, retryAfter: nil)
     }
 

@@ -16,8 +16,8 @@ import Tracez
 /// Thread-safety: safe to call from any task. Ownership: ``shutdown()`` shuts the transport
 /// down; an owner that shares one transport between exporters shuts it down once itself.
 public final class HTTPExporter<Encoding: HTTPExportEncoding>: Exporter {
-    public let endpoint: HTTPEndpoint
-    public let timeout: Duration
+    private let endpoint: HTTPEndpoint
+    private let timeout: Duration
     private let encoding: Encoding
     private let headers: [(name: String, value: String)]
     private let redaction: HeaderRedaction
