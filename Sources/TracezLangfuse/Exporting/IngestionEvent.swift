@@ -22,4 +22,9 @@ struct IngestionEvent: Sendable {
             "body": body,
         ]).jsonText
     }
+
+    /// A request body: `{"batch":[event, …]}` from the events' JSON texts.
+    static func batchBody(_ texts: [String]) -> [UInt8] {
+        Array("{\"batch\":[\(texts.joined(separator: ","))]}".utf8)
+    }
 }

@@ -32,7 +32,7 @@ struct IngestionHTTPEncoding: HTTPExportEncoding {
         events.removeAll { tooLarge.contains($0.0.record) }
         let requests = Self.split(events).map { request in
             HTTPEncodedRequest(
-                body: Array("{\"batch\":[\(request.map(\.1).joined(separator: ","))]}".utf8),
+                body: IngestionEvent.batchBody(request.map(\.1)),
                 contentType: "application/json",
                 part: request.map(\.0)
             )

@@ -27,7 +27,6 @@ import Tracez
     /// `{"batch": [...]}` for `records`, UTF-8 JSON.
     public func encode(_ records: [SpanRecord], timestamp: Date = Date()) -> [UInt8] {
         let time = LangfuseTime.iso8601(timestamp)
-        let events = encoder.events(for: records).map { $0.jsonText(timestamp: time) }
-        return Array("{\"batch\":[\(events.joined(separator: ","))]}".utf8)
+        return IngestionEvent.batchBody(encoder.events(for: records).map { $0.jsonText(timestamp: time) })
     }
 }

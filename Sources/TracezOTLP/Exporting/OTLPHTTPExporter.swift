@@ -5,7 +5,9 @@ import TracezHTTP
 /// over OTLP/HTTP: `POST {endpoint}` with an `ExportTraceServiceRequest` in protobuf or
 /// JSON, gzip-compressed if configured.
 ///
-/// Retry, backoff and the circuit breaker are the ``ExportPipeline``'s; this exporter
+/// An ``HTTPExporter`` with the OTLP encoding (`OTLPHTTPEncoding.swift`), configured by an
+/// ``OTLPExporterConfiguration``. Retry, backoff and the circuit breaker are the
+/// ``ExportPipeline``'s; this exporter
 /// encodes, sends once per call, and reports what the collector said. A 2xx answer with a
 /// `partial_success` that rejected spans is reported as ``ExportError/partial(rejectedCount:retry:reason:)``
 /// (OTLP says not to retry those), so they are counted as rejected by the backend.
