@@ -10,7 +10,8 @@ import PackageDescription
 //     swift build -c debug -Xswiftc -sanitize=fuzzer,address
 //
 // Debug builds compile the libraries with testing enabled, which the harnesses need:
-// `@testable import` reaches the internal JSONParser and IngestionResults.
+// `@testable import` reaches the internal JSONParser, IngestionResults and RetryAfter; OTLPPartialSuccess
+// is reached with `@_spi(Benchmarks) import TracezOTLP`.
 let package = Package(
     name: "tracez-fuzz",
     platforms: [.macOS(.v15)],
