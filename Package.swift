@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Tracez", targets: ["Tracez"]),
+        .library(name: "TracezHTTP", targets: ["TracezHTTP"]),
         .library(name: "TracezOTLP", targets: ["TracezOTLP"]),
         .library(name: "TracezLangfuse", targets: ["TracezLangfuse"]),
         .library(name: "TracezTestKit", targets: ["TracezTestKit"]),
@@ -39,19 +40,25 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
+        // The HTTP transport, endpoints, status classification and the generic HTTP exporter,
+        // shared by the OTLP and Langfuse exporters.
         .target(
-            name: "TracezOTLP",
+            name: "TracezHTTP",
             dependencies: [
                 "Tracez",
-                "CZlib",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .target(
+            name: "TracezOTLP",
+            dependencies: ["Tracez", "TracezHTTP", "CZlib"]
+        ),
+        // TracezOTLP for its encoder only: requests go through TracezHTTP's exporter.
+        .target(
             name: "TracezLangfuse",
-            dependencies: ["Tracez", "TracezOTLP"]
+            dependencies: ["Tracez", "TracezHTTP", "TracezOTLP"]
         ),
         // For the authors of exporters: the checks an `Exporter` must pass.
         .target(name: "TracezTestKit", dependencies: ["Tracez"]),
@@ -91,9 +98,17 @@ let package = Package(
             path: "Tests/TracezTestSupport"
         ),
         .testTarget(
+            name: "TracezHTTPTests",
+            dependencies: [
+                "TracezHTTP",
+                "TracezTestSupport",
+            ]
+        ),
+        .testTarget(
             name: "TracezOTLPTests",
             dependencies: [
                 "TracezOTLP",
+                "TracezHTTP",
                 "OTLPProto",
                 "TracezTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
@@ -106,6 +121,7 @@ let package = Package(
             name: "TracezLangfuseTests",
             dependencies: [
                 "TracezLangfuse",
+                "TracezHTTP",
                 "OTLPProto",
                 "TracezTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -10,7 +10,8 @@ import PackageDescription
 //     swift build -c debug -Xswiftc -sanitize=fuzzer,address
 //
 // Debug builds compile the libraries with testing enabled, which the harnesses need:
-// `@testable import` reaches the internal JSONParser and IngestionResults.
+// `@testable import` reaches the internal JSONParser, IngestionResults and RetryAfter; OTLPPartialSuccess
+// is reached with `@_spi(Benchmarks) import TracezOTLP`.
 let package = Package(
     name: "tracez-fuzz",
     platforms: [.macOS(.v15)],
@@ -27,6 +28,7 @@ let package = Package(
             dependencies: [
                 "CFuzzerDriver",
                 .product(name: "Tracez", package: "tracez"),
+                .product(name: "TracezHTTP", package: "tracez"),
                 .product(name: "TracezOTLP", package: "tracez"),
                 .product(name: "TracezLangfuse", package: "tracez"),
                 .product(name: "Logging", package: "swift-log"),

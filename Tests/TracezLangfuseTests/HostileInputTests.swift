@@ -150,7 +150,7 @@ extension LangfuseTests {
             #expect(statistics.isBalanced && statistics.pending == 0)
             #expect(server.ruleViolations.isEmpty, "\(server.ruleViolations.prefix(3))")
             #expect(server.silentlyDropped == 0)
-            #expect(server.largestIngestionRequest <= LangfuseExporter.maxRequestBytes)
+            #expect(server.largestIngestionRequest <= IngestionHTTPEncoding.maxRequestBytes)
             switch api {
             case .otel:
                 #expect(server.spans.count == statistics.exported)

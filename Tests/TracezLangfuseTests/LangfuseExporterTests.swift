@@ -233,7 +233,7 @@ extension LangfuseTests {
             let statistics = await setup.tracer.shutdown(deadline: .now + .seconds(60))
             #expect(statistics.exported == 120)
             #expect(setup.server.ingestionRequests >= 4)
-            #expect(setup.server.largestIngestionRequest <= LangfuseExporter.maxRequestBytes)
+            #expect(setup.server.largestIngestionRequest <= IngestionHTTPEncoding.maxRequestBytes)
             #expect(setup.server.ruleViolations.isEmpty)
             try await setup.server.stop()
         }
@@ -343,7 +343,7 @@ extension LangfuseTests.ExporterTests {
         #expect(statistics.dropped[.tooLarge] == 1)
         #expect(statistics.exported == 1)
         #expect(statistics.isBalanced)
-        #expect(setup.server.largestIngestionRequest <= LangfuseExporter.maxRequestBytes)
+        #expect(setup.server.largestIngestionRequest <= IngestionHTTPEncoding.maxRequestBytes)
         let names = setup.server.events.compactMap { ($0["body"] as? [String: Any])?["name"] as? String }
         #expect(names == ["fine", "fine"] || names == ["fine"])  // its trace-create and span-create
         try await setup.server.stop()

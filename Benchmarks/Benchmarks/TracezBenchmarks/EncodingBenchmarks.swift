@@ -3,8 +3,9 @@ import BenchmarkWorkloads
 import Foundation
 import OTLPProto
 import Tracez
-import TracezLangfuse
-import TracezOTLP
+// The encoders, Gzip and LangfuseIngestionEncoder are SPI: public for these benchmarks only.
+@_spi(Benchmarks) import TracezLangfuse
+@_spi(Benchmarks) import TracezOTLP
 
 // The export side: encoding a batch and compressing it. Each sample encodes one batch of
 // 1000 records (`scalingFactor: .kilo`), so the figures per operation are per span.

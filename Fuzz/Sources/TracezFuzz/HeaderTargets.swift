@@ -1,6 +1,8 @@
 import Foundation
 import Tracez
-import TracezOTLP
+
+// RetryAfter is internal: exporters get it through ExportError.classify.
+@testable import TracezHTTP
 
 // Headers from other processes: `traceparent` and `tracestate` on incoming requests,
 // `Retry-After` on a backend's answer.

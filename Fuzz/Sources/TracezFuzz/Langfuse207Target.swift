@@ -1,6 +1,6 @@
 import Logging
 import Tracez
-import TracezOTLP
+import TracezHTTP
 
 @testable import TracezLangfuse
 

@@ -1,4 +1,5 @@
-import TracezOTLP
+// OTLPPartialSuccess is SPI, public for the benchmarks (and this harness) only.
+@_spi(Benchmarks) import TracezOTLP
 
 // A collector's answer to an export: `ExportTraceServiceResponse.partial_success`.
 

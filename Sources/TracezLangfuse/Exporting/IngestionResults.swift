@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import Tracez
-import TracezOTLP
+import TracezHTTP
 
 /// What became of each record of a batch sent as ingestion events, gathered over the
 /// batch's requests, and the one ``ExportError`` that tells the pipeline.
@@ -53,8 +53,9 @@ struct IngestionResults {
     }
 
     /// Reads a 2xx answer: 207 with `successes` and `errors` keyed by event id.
-    /// An answer that cannot be read counts as success: the status said so.
-    mutating func read(_ response: HTTPResponse, events: [IngestionEvent], logger: Logger) {
+    /// An answer that cannot be read counts as success: the status said so. The logged message
+    /// is cleaned of header values, as the reasons are by the exporter.
+    mutating func read(_ response: HTTPResponse, events: [IngestionEvent], logger: Logger, redaction: HeaderRedaction = HeaderRedaction([])) {
         guard let answer = try? JSONDecoder().decode(Answer.self, from: Data(response.body)), let errors = answer.errors, !errors.isEmpty else {
             return
         }
@@ -71,7 +72,7 @@ struct IngestionResults {
                 reasons.append("event \(error.id): \(error.status) \(message)")
                 logger.warning(
                     "[Tracez] Langfuse refused an event",
-                    metadata: ["event": "\(error.id)", "status": "\(error.status)", "message": "\(message)"]
+                    metadata: ["event": "\(error.id)", "status": "\(error.status)", "message": "\(redaction.clean(message))"]
                 )
             }
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Tracez
+import TracezHTTP
 import TracezOTLP
 
 /// Sends spans to Langfuse as observations, and scores as scores, in either of Langfuse's
@@ -14,21 +15,22 @@ import TracezOTLP
 ///   events failed with a 5xx are handed back for a retry (only those), records refused
 ///   with a 4xx are counted as rejected and the server's message is logged.
 ///
+/// Both modes are ``HTTPExporter``s on one transport: the OTLP encoding for observations in
+/// `.otel` mode, the ingestion encoding for the rest, so every request gets the same
+/// classification of answers and the same redaction of echoed header values.
+///
 /// Every request carries Basic auth and the `x-langfuse-*` headers the official SDKs send.
 /// Making the exporter installs the configuration's mask and value cap (``LangfuseValues``).
 ///
 /// Thread-safety: safe to call from any task.
 public final class LangfuseExporter: Exporter {
     public let configuration: LangfuseConfiguration
-    private let otlp: OTLPHTTPExporter?
+    /// Shared by both exporters below, and shut down once, here.
     private let transport: any HTTPTransport
-    private let headers: [(name: String, value: String)]
-    private let encoder: IngestionEncoder
-    private let logger: Logger
-
-    /// Requests to the ingestion endpoint stay under this many bytes (Langfuse documents
-    /// 3.5 MB and refuses over 4.5 MB with 413).
-    static let maxRequestBytes = 3_500_000
+    /// Observations over OTLP in `.otel` mode; `nil` in `.ingestion` mode.
+    private let otel: HTTPExporter<OTLPHTTPEncoding>?
+    /// Everything in `.ingestion` mode; scores in both.
+    private let ingestion: HTTPExporter<IngestionHTTPEncoding>
 
     public init(
         configuration: LangfuseConfiguration,
@@ -38,7 +40,6 @@ public final class LangfuseExporter: Exporter {
     ) {
         self.configuration = configuration
         self.transport = transport
-        self.logger = logger
         LangfuseValues.install(
             mask: configuration.mask,
             maxValueBytes: configuration.maxValueBytes,
@@ -52,16 +53,25 @@ public final class LangfuseExporter: Exporter {
             (name: "x-langfuse-sdk-version", value: TracezVersion.current),
             (name: "x-langfuse-public-key", value: configuration.publicKey),
         ]
-        self.headers = headers
-        encoder = IngestionEncoder(
-            sendsNewObservationTypes: configuration.sendsNewObservationTypes,
-            environment: configuration.environment,
-            release: configuration.release
+        ingestion = HTTPExporter(
+            endpoint: configuration.baseURL.appending(path: "api/public/ingestion"),
+            headers: headers,
+            timeout: configuration.timeout,
+            transport: transport,
+            encoding: IngestionHTTPEncoding(
+                encoder: IngestionEncoder(
+                    sendsNewObservationTypes: configuration.sendsNewObservationTypes,
+                    environment: configuration.environment,
+                    release: configuration.release
+                ),
+                logger: logger,
+                redaction: HeaderRedaction(headers)
+            )
         )
         if configuration.api == .otel {
             var resource = resource
             if let environment = configuration.environment { resource.attributes["deployment.environment.name"] = environment }
-            otlp = OTLPHTTPExporter(
+            otel = HTTPExporter(
                 configuration: OTLPExporterConfiguration(
                     endpoint: configuration.endpoint,
                     headers: headers + [(name: "x-langfuse-ingestion-version", value: "4")],
@@ -74,13 +84,13 @@ public final class LangfuseExporter: Exporter {
                 transport: transport
             )
         } else {
-            otlp = nil
+            otel = nil
         }
     }
 
     public func export(_ batch: [SpanRecord]) async throws {
-        guard let otlp else {
-            try await sendIngestion(batch)
+        guard let otel else {
+            try await ingestion.export(batch)
             return
         }
         let isScore = batch.map { record in record.attributes.get(LangfuseAttributeName.scoreBody) != nil }
@@ -88,10 +98,10 @@ public final class LangfuseExporter: Exporter {
         let observations = zip(batch, isScore).filter { !$0.1 }.map(\.0)
         var parts: [(records: [SpanRecord], error: ExportError?)] = []
         if !observations.isEmpty {
-            parts.append((observations, try await Self.outcome { try await otlp.export(observations) }))
+            parts.append((observations, try await Self.outcome { try await otel.export(observations) }))
         }
         if !scores.isEmpty {
-            parts.append((scores, try await Self.outcome { try await self.sendIngestion(scores) }))
+            parts.append((scores, try await Self.outcome { try await self.ingestion.export(scores) }))
         }
         if let failure = ExportError.combining(parts) { throw failure }
     }
@@ -109,62 +119,6 @@ public final class LangfuseExporter: Exporter {
     public func shutdown() async {
         await transport.shutdown()
     }
-
-    // MARK: - Ingestion
-
-    /// Sends `records` as ingestion events, in as many requests as the size limit needs.
-    /// A record with an event that cannot fit in a request is not sent (``DropReason/tooLarge``).
-    func sendIngestion(_ records: [SpanRecord]) async throws {
-        let timestamp = LangfuseTime.iso8601(Date())
-        var events = encoder.events(for: records).map { ($0, $0.jsonText(timestamp: timestamp)) }
-        var results = IngestionResults(recordCount: records.count)
-        let tooLarge = Set(events.filter { $0.1.utf8.count > IngestionEncoder.maxEventBytes }.map(\.0.record))
-        results.markTooLarge(tooLarge, limit: IngestionEncoder.maxEventBytes)
-        events.removeAll { tooLarge.contains($0.0.record) }
-        for request in Self.split(events) {
-            let body = Array("{\"batch\":[\(request.map(\.1).joined(separator: ","))]}".utf8)
-            let response: HTTPResponse
-            do {
-                response = try await transport.send(
-                    HTTPRequest(
-                        endpoint: configuration.baseURL.appending(path: "api/public/ingestion"),
-                        headers: headers + [(name: "Content-Type", value: "application/json")],
-                        body: body,
-                        timeout: configuration.timeout
-                    ))
-            } catch {
-                // The whole request failed: its records are retried with the rest.
-                results.failWhole(request.map(\.0), error: ExportError.classify(error))
-                continue
-            }
-            if let failure = ExportError.classify(response) {
-                results.failWhole(request.map(\.0), error: failure)
-                continue
-            }
-            results.read(response, events: request.map(\.0), logger: logger)
-        }
-        if let error = results.error(for: records) { throw error }
-    }
-
-    /// Groups events into requests under ``maxRequestBytes``, keeping input order.
-    static func split(_ events: [(IngestionEvent, String)]) -> [[(IngestionEvent, String)]] {
-        var requests: [[(IngestionEvent, String)]] = []
-        var current: [(IngestionEvent, String)] = []
-        var size = 12
-        for event in events {
-            let bytes = event.1.utf8.count + 1
-            if !current.isEmpty, size + bytes > maxRequestBytes {
-                requests.append(current)
-                current = []
-                size = 12
-            }
-            current.append(event)
-            size += bytes
-        }
-        if !current.isEmpty { requests.append(current) }
-        return requests
-    }
-
 }
 
 extension LangfuseExporter: CustomStringConvertible {

@@ -4,11 +4,12 @@ import Tracez
 /// The legacy ingestion API's request body for a batch of records, as ``LangfuseExporter``
 /// sends it in `.ingestion` mode (and for scores): `{"batch": [event, …]}`.
 ///
-/// Public so that the encoding can be measured on its own (Benchmarks/) and used by code
-/// that ships batches some other way. One request's worth: splitting is the exporter's.
+/// Benchmarks SPI (`@_spi(Benchmarks) import TracezLangfuse`): not part of the API users
+/// write; public only so that Benchmarks/ can measure the encoding on its own. One
+/// request's worth: splitting is the exporter's.
 ///
 /// Thread-safety: a value with no mutable state; safe from any number of tasks at once.
-public struct LangfuseIngestionEncoder: Sendable {
+@_spi(Benchmarks) public struct LangfuseIngestionEncoder: Sendable {
     private let encoder: IngestionEncoder
 
     /// - Parameters:
@@ -26,7 +27,6 @@ public struct LangfuseIngestionEncoder: Sendable {
     /// `{"batch": [...]}` for `records`, UTF-8 JSON.
     public func encode(_ records: [SpanRecord], timestamp: Date = Date()) -> [UInt8] {
         let time = LangfuseTime.iso8601(timestamp)
-        let events = encoder.events(for: records).map { $0.jsonText(timestamp: time) }
-        return Array("{\"batch\":[\(events.joined(separator: ","))]}".utf8)
+        return IngestionEvent.batchBody(encoder.events(for: records).map { $0.jsonText(timestamp: time) })
     }
 }

@@ -16,11 +16,3 @@ public enum ObservationType: String, Sendable, CaseIterable, Codable {
     case evaluator
     case guardrail
 }
-
-/// How important an observation is; Langfuse filters and colours by it.
-public enum ObservationLevel: String, Sendable, CaseIterable, Codable {
-    case debug = "DEBUG"
-    case `default` = "DEFAULT"
-    case warning = "WARNING"
-    case error = "ERROR"
-}

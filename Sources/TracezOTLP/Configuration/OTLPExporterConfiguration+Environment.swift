@@ -1,4 +1,5 @@
 import Tracez
+import TracezHTTP
 
 extension OTLPExporterConfiguration {
     /// Reads the OpenTelemetry SDK exporter variables, as other OTel SDKs do. The
@@ -95,7 +96,7 @@ extension OTLPExporterConfiguration {
             return try HTTPEndpoint(raw, allowsInsecureHTTP: allowsInsecureHTTP)
         } catch {
             var reason = error.description
-            if case .insecureEndpoint = error {
+            if error.code == .insecureEndpoint {
                 reason = "plain http:// is allowed only to loopback hosts; use https://, or set \(insecureVariable)=true"
             }
             throw .invalidEnvironmentVariable(name: variable, value: HTTPEndpoint.redacted(raw), reason: reason)

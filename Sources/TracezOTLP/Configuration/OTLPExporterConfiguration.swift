@@ -1,4 +1,5 @@
 import Tracez
+import TracezHTTP
 
 /// Where and how an ``OTLPHTTPExporter`` sends spans: a plain value, every field but the
 /// endpoint with a default.

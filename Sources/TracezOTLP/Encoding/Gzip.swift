@@ -8,7 +8,10 @@ import CZlib
 /// - Complexity: one pass over the input in one `deflate` call, into one output array
 ///   allocated at `deflateBound` size (a little over the input, for incompressible data) and
 ///   shortened to fit. Measured on an OTLP batch in the comment on ``OTLPProtobufEncoder``.
-public enum Gzip {
+///
+/// Benchmarks SPI (`@_spi(Benchmarks) import TracezOTLP`): not part of the API users write;
+/// public only so that Benchmarks/ can measure it on its own.
+@_spi(Benchmarks) public enum Gzip {
     /// zlib's default level: the usual balance of speed and size.
     public static let defaultLevel: Int32 = 6
 

@@ -1,7 +1,7 @@
 /// What went wrong compressing a body with ``Gzip/compress(_:level:)``.
 ///
 /// A value type; safe to share between tasks. Carries no part of the body.
-public enum GzipError: Error, Sendable, Hashable, CustomStringConvertible {
+@_spi(Benchmarks) public enum GzipError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A level outside 0...9.
     case invalidLevel(Int32)
     /// An input too large for one zlib call (over 2 GiB); split the batch.

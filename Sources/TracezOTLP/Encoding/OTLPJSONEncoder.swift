@@ -15,7 +15,10 @@ import Tracez
 /// of the protobuf body.
 ///
 /// Thread-safety: a value with no mutable state; `encode` may run on any number of tasks at once.
-public struct OTLPJSONEncoder: Sendable {
+///
+/// Benchmarks SPI (`@_spi(Benchmarks) import TracezOTLP`): not part of the API users write;
+/// public only so that Benchmarks/ can measure it on its own.
+@_spi(Benchmarks) public struct OTLPJSONEncoder: Sendable {
     public let resource: OTLPResource
     public let scope: OTLPInstrumentationScope
 

@@ -8,7 +8,10 @@ import Foundation
 ///
 /// A value type; safe to share between tasks. Decoding copies what it keeps out of the
 /// body, and never traps on a body it cannot read: it throws ``OTLPResponseError``.
-public struct OTLPPartialSuccess: Sendable, Equatable {
+///
+/// Benchmarks SPI (`@_spi(Benchmarks) import TracezOTLP`): not part of the API users write;
+/// public only so that Benchmarks/ can measure it on its own.
+@_spi(Benchmarks) public struct OTLPPartialSuccess: Sendable, Equatable {
     /// Spans the collector refused; OTLP says not to send them again.
     public var rejectedSpans: Int64
     /// The collector's explanation, if any.

@@ -24,7 +24,10 @@ import Tracez
 /// records make the same bytes in every process.
 ///
 /// Thread-safety: a value with no mutable state; `encode` may run on any number of tasks at once.
-public struct OTLPProtobufEncoder: Sendable {
+///
+/// Benchmarks SPI (`@_spi(Benchmarks) import TracezOTLP`): not part of the API users write;
+/// public only so that Benchmarks/ can measure it on its own.
+@_spi(Benchmarks) public struct OTLPProtobufEncoder: Sendable {
     public let resource: OTLPResource
     public let scope: OTLPInstrumentationScope
     /// The `Resource` and `InstrumentationScope` messages, encoded once.

@@ -2,7 +2,7 @@
 ///
 /// Thrown by ``OTLPPartialSuccess/decode(protobuf:)`` and ``OTLPPartialSuccess/decode(json:)``.
 /// A value type; safe to share between tasks. The reason names what was wrong, never the body.
-public enum OTLPResponseError: Error, Sendable, Hashable, CustomStringConvertible {
+@_spi(Benchmarks) public enum OTLPResponseError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The body is not such a message; the string says what was wrong ("truncated varint", "not JSON").
     case malformed(String)
 

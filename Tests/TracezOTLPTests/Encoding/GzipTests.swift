@@ -1,7 +1,7 @@
 import Testing
 import TracezTestSupport
 
-@testable import TracezOTLP
+@_spi(Benchmarks) @testable import TracezOTLP
 
 /// Our gzip output, read back by the system's `gzip -dc` (a decompressor we did not write).
 @Suite(.timeLimit(.minutes(3))) struct GzipTests {

@@ -5,7 +5,7 @@ import Testing
 import Tracez
 import TracezTestSupport
 
-@testable import TracezOTLP
+@_spi(Benchmarks) @testable import TracezOTLP
 
 /// Randomized span sets, encoded by our encoders and decoded by code that protoc and
 /// swift-protobuf's plugin generated from the OTLP .proto files: every field must survive.

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import Tracez
 
-@testable import TracezOTLP
+@_spi(Benchmarks) @testable import TracezOTLP
 
 /// OTLP/JSON's particular rules, read back with Foundation's JSON parser (a reader we did
 /// not write). ``OTLPEncoderPropertyTests`` decodes random batches with the generated code.

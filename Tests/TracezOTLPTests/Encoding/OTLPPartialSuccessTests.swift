@@ -2,7 +2,7 @@ import Foundation
 import OTLPProto
 import Testing
 
-@testable import TracezOTLP
+@_spi(Benchmarks) @testable import TracezOTLP
 
 @Suite(.timeLimit(.minutes(3))) struct OTLPPartialSuccessTests {
     typealias Response = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse

@@ -5,7 +5,7 @@ import Testing
 import Tracez
 import TracezTestSupport
 
-@testable import TracezOTLP
+@_spi(Benchmarks) @testable import TracezOTLP
 
 /// The protobuf encoder's particular cases, each decoded by the protoc-generated code.
 /// ``OTLPEncoderPropertyTests`` covers every field on random batches.

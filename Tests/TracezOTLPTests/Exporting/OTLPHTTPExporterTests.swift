@@ -4,7 +4,7 @@ import Testing
 import Tracez
 import TracezTestSupport
 
-@testable import TracezOTLP
+@_spi(Benchmarks) @testable import TracezOTLP
 
 /// The OTLP exporter through the export pipeline to a real HTTP server on loopback, which
 /// decodes what it receives with the protoc-generated code.

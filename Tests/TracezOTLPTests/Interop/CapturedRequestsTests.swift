@@ -3,7 +3,7 @@ import OTLPProto
 import Testing
 import Tracez
 
-@testable import TracezOTLP
+@_spi(Benchmarks) @testable import TracezOTLP
 
 /// Writes requests with every field kind, in each encoding, for decoders we did not write.
 ///

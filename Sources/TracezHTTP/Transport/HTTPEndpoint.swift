@@ -8,7 +8,7 @@ import Foundation
 public struct HTTPEndpoint: Sendable, Hashable {
     public let url: URL
 
-    /// - Throws: ``TransportError/invalidURL(_:)`` or ``TransportError/insecureEndpoint(host:)``.
+    /// - Throws: ``TransportError`` with the code ``TransportError/Code/invalidURL`` or ``TransportError/Code/insecureEndpoint``.
     public init(_ string: String, allowsInsecureHTTP: Bool = false) throws(TransportError) {
         guard let url = URL(string: string.trimmingCharacters(in: .whitespaces)),
             let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
@@ -44,7 +44,7 @@ public struct HTTPEndpoint: Sendable, Hashable {
     /// `string` with whatever may hold a credential cut out, for error messages about a URL
     /// that may not even parse: the user information (everything between `://`, or the start,
     /// and the last `@`, so a password holding `@` or `/` goes too), and the query and fragment.
-    static func redacted(_ string: String) -> String {
+    package static func redacted(_ string: String) -> String {
         var rest = Substring(string)
         var kept = ""
         if let schemeEnd = rest.range(of: "://") {

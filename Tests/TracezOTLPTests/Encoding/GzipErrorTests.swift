@@ -1,12 +1,10 @@
 import Testing
 
-@testable import TracezOTLP
+@_spi(Benchmarks) @testable import TracezOTLP
 
-/// `GzipError` and `TransportError.insecureEndpoint` matched by their case (and what the case
-/// carries), not only as "some error".
-@Suite(.timeLimit(.minutes(3))) struct ErrorMatchingTests {
-    // MARK: GzipError
-
+/// `GzipError` matched by its case (and what the case carries), not only as "some error".
+/// (`TransportError`'s half of this suite is `TracezHTTPTests/Transport/TransportErrorTests.swift`.)
+@Suite(.timeLimit(.minutes(3))) struct GzipErrorTests {
     @Test(arguments: [Int32(-1), -2, 10, Int32.max, Int32.min])
     func levelOutsideZeroToNineIsInvalidLevelCarryingTheLevel(_ level: Int32) {
         // `compress` throws `GzipError` (typed): the switch must name every case it can meet.
@@ -53,32 +51,5 @@ import Testing
         #expect(GzipError.invalidLevel(11).description == "gzip level must be 0 to 9, got 11")
         #expect(GzipError.inputTooLarge(bytes: 3_000_000_000).description.contains("3000000000"))
         #expect(GzipError.zlib(status: -4, during: "deflate").description == "zlib deflate failed with status -4")
-    }
-
-    // MARK: TransportError.insecureEndpoint
-
-    @Test(arguments: ["http://example.com", "http://example.com:8080/v1/traces", "HTTP://EXAMPLE.COM"])
-    func plainHTTPToANetworkHostIsInsecureEndpointNamingTheHost(_ url: String) {
-        do {
-            _ = try HTTPEndpoint(url)
-            Issue.record("\(url) was accepted")
-        } catch {
-            switch error {
-            case .insecureEndpoint(let host): #expect(host.lowercased() == "example.com")
-            case .invalidURL, .connectionFailed, .timedOut, .responseTooLarge: Issue.record("\(url) gave \(error)")
-            }
-        }
-    }
-
-    @Test func insecureEndpointIsMatchedByItsHostInExpectThrows() throws {
-        #expect(throws: TransportError.insecureEndpoint(host: "example.com")) { try HTTPEndpoint("http://example.com") }
-        // Opting in, or https, is not that error.
-        #expect(try HTTPEndpoint("http://example.com", allowsInsecureHTTP: true).host == "example.com")
-        #expect(try HTTPEndpoint("https://example.com").isSecure)
-    }
-
-    @Test func insecureEndpointsDescriptionSaysHowToFixIt() {
-        let description = TransportError.insecureEndpoint(host: "example.com").description
-        #expect(description.contains("example.com") && description.contains("https://"))
     }
 }

@@ -4,7 +4,7 @@ import Testing
 import Tracez
 import TracezTestSupport
 
-@testable import TracezOTLP
+@testable import TracezHTTP
 
 /// The export pipeline against a real HTTP backend on loopback that misbehaves.
 /// Every scenario checks what the backend received and the drop-accounting invariant.

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import TracezOTLP
+@testable import TracezHTTP
 
 @Suite(.timeLimit(.minutes(3))) struct HTTPEndpointTests {
     @Test(arguments: ["http://localhost:4318", "http://127.0.0.1:3000/api", "http://127.1.2.3", "http://[::1]:4318", "https://cloud.langfuse.com"])
@@ -21,8 +21,7 @@ import Testing
         #expect {
             try HTTPEndpoint(url)
         } throws: { error in
-            if case TransportError.invalidURL = error { return true }
-            return false
+            (error as? TransportError)?.code == .invalidURL
         }
     }
 

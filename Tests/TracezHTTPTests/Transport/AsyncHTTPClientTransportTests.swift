@@ -1,7 +1,7 @@
 import Testing
 import TracezTestSupport
 
-@testable import TracezOTLP
+@testable import TracezHTTP
 
 /// The real transport against a real server on loopback.
 @Suite(.timeLimit(.minutes(3))) struct AsyncHTTPClientTransportTests {
@@ -83,8 +83,7 @@ import TracezTestSupport
         await #expect {
             try await transport.send(HTTPRequest(endpoint: try HTTPEndpoint(url), timeout: .seconds(5)))
         } throws: { error in
-            if case TransportError.connectionFailed = error { return true }
-            return false
+            (error as? TransportError)?.code == .connectionFailed
         }
         await transport.shutdown()
     }

@@ -1,4 +1,5 @@
 import Tracez
+import TracezHTTP
 import TracezOTLP
 
 /// What the Langfuse SDK environment variables say, read the way the official SDKs read them.

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import Tracez
 
-@testable import TracezOTLP
+@testable import TracezHTTP
 
 @Suite(.timeLimit(.minutes(3))) struct ResponseClassificationTests {
     /// An HTTP date is ASCII: anything else is refused before Foundation's formatter sees it

@@ -1,0 +1,214 @@
+import Foundation
+import Tracez
+
+/// Turns span records into ingestion events: per finished observation one create event
+/// of its type with every field, per root span a `trace-create`, per score a `score-create`.
+struct IngestionEncoder: Sendable {
+    typealias Name = LangfuseAttributeName
+
+    /// Send `agent-create`, `tool-create`, … (newer servers) rather than `span-create`.
+    var sendsNewObservationTypes = false
+    /// Environment and release for events that do not carry their own.
+    var environment: String?
+    var release: String?
+
+    /// Events at most this long (bytes of JSON); larger ones lose the largest of input,
+    /// output and metadata to a marker until they fit. The official Python SDK's limit.
+    static let maxEventBytes = 1_000_000
+
+    func events(for records: [SpanRecord]) -> [IngestionEvent] {
+        var events: [IngestionEvent] = []
+        events.reserveCapacity(records.count + records.count / 4)
+        for (index, record) in records.enumerated() {
+            var attributes: [String: SpanAttribute] = [:]
+            record.attributes.forEach { key, value in
+                // `stringConvertible` values are formatted here, once, within the span's limit.
+                switch value {
+                case .stringConvertible(let convertible): attributes[key] = .string(record.exportText(convertible))
+                case .stringConvertibleArray(let convertibles): attributes[key] = .stringArray(convertibles.map { record.exportText($0) })
+                default: attributes[key] = value
+                }
+            }
+            if case .string(let body)? = attributes[Name.scoreBody] {
+                let parsed = Self.json(body)
+                events.append(IngestionEvent(id: "\(record.spanID.hexString)-score", type: "score-create", body: parsed, record: index))
+                continue
+            }
+            if record.parentSpanID == nil {
+                events.append(IngestionEvent(id: "\(record.traceID.hexString)-trace", type: "trace-create", body: traceBody(record, attributes), record: index))
+            }
+            let (type, body) = observation(record, attributes)
+            events.append(IngestionEvent(id: "\(record.spanID.hexString)-\(type)", type: type, body: body, record: index))
+        }
+        return events
+    }
+
+    // MARK: Bodies
+
+    func traceBody(_ record: SpanRecord, _ attributes: [String: SpanAttribute]) -> JSONValue {
+        var body: [String: JSONValue] = [
+            "id": .string(record.traceID.hexString),
+            "timestamp": .string(LangfuseTime.iso8601(nanoseconds: record.startNanoseconds)),
+            "name": .string(Self.string(attributes[Name.traceName]) ?? record.name),
+        ]
+        body["userId"] = Self.string(attributes[Name.userID] ?? attributes["langfuse.user.id"]).map(JSONValue.string)
+        body["sessionId"] = Self.string(attributes[Name.sessionID] ?? attributes["langfuse.session.id"]).map(JSONValue.string)
+        if case .stringArray(let tags)? = attributes[Name.traceTags] { body["tags"] = .array(tags.map(JSONValue.string)) }
+        if case .bool(let isPublic)? = attributes[Name.tracePublic] { body["public"] = .bool(isPublic) }
+        body["input"] = Self.string(attributes[Name.traceInput]).map(Self.json)
+        body["output"] = Self.string(attributes[Name.traceOutput]).map(Self.json)
+        body["release"] = (Self.string(attributes[Name.release]) ?? release).map(JSONValue.string)
+        body["version"] = Self.string(attributes[Name.version]).map(JSONValue.string)
+        body["environment"] = validEnvironment(attributes).map(JSONValue.string)
+        let metadata = Self.prefixed(Name.traceMetadataPrefix, in: attributes)
+        if !metadata.isEmpty { body["metadata"] = .object(metadata) }
+        return Self.fitted(.object(body.compactMapValues { $0 }))
+    }
+
+    func observation(_ record: SpanRecord, _ attributes: [String: SpanAttribute]) -> (type: String, body: JSONValue) {
+        let declared = Self.string(attributes[Name.observationType]).flatMap { ObservationType(rawValue: $0.lowercased()) } ?? .span
+        var body: [String: JSONValue] = [
+            "id": .string(record.spanID.hexString),
+            "traceId": .string(record.traceID.hexString),
+            "name": .string(record.name),
+            "startTime": .string(LangfuseTime.iso8601(nanoseconds: record.startNanoseconds)),
+        ]
+        if declared != .event { body["endTime"] = .string(LangfuseTime.iso8601(nanoseconds: record.endNanoseconds)) }
+        if let parent = record.parentSpanID { body["parentObservationId"] = .string(parent.hexString) }
+        body["input"] = Self.string(attributes[Name.input]).map(Self.json)
+        body["output"] = Self.string(attributes[Name.output]).map(Self.json)
+        body["version"] = Self.string(attributes[Name.version]).map(JSONValue.string)
+        body["environment"] = validEnvironment(attributes).map(JSONValue.string)
+
+        var level = Self.string(attributes[Name.level]).flatMap { ObservationLevel(rawValue: $0.uppercased()) }
+        if level == nil, record.isError { level = .error }
+        body["level"] = level.map { .string($0.rawValue) }
+        body["statusMessage"] = (Self.string(attributes[Name.statusMessage]) ?? (record.isError ? record.status?.message : nil)).map(JSONValue.string)
+
+        // Metadata: the observation's own entries, then the span's other attributes (as OTel does).
+        var metadata = Self.prefixed(Name.metadataPrefix, in: attributes)
+        var other: [String: JSONValue] = [:]
+        for (key, value) in attributes where !key.hasPrefix("langfuse.") && key != Name.userID && key != Name.sessionID {
+            other[key] = Self.plain(value)
+        }
+        if !other.isEmpty { metadata["attributes"] = .object(other) }
+        // What the span limits cut, which OTLP carries in fields of its own.
+        var limits: [String: JSONValue] = [:]
+        for (name, count) in [
+            ("droppedAttributes", record.droppedAttributeCount), ("droppedEvents", record.droppedEventCount),
+            ("droppedLinks", record.droppedLinkCount), ("truncatedValues", record.truncatedValueCount),
+        ] where count > 0 {
+            limits[name] = .number(Double(count))
+        }
+        if !limits.isEmpty { metadata["tracez.limits"] = .object(limits) }
+
+        let type: String
+        switch declared {
+        case .span: type = "span-create"
+        case .event: type = "event-create"
+        case .generation: type = "generation-create"
+        default:
+            if sendsNewObservationTypes {
+                type = "\(declared.rawValue)-create"
+            } else {
+                type = "span-create"
+                metadata["observationType"] = .string(declared.rawValue)
+            }
+        }
+        if !metadata.isEmpty { body["metadata"] = .object(metadata) }
+
+        // Generation fields: the generation-shaped bodies carry them (see below for the others).
+        do {
+            body["model"] = Self.string(attributes[Name.model]).map(JSONValue.string)
+            body["modelParameters"] = Self.string(attributes[Name.modelParameters]).map(Self.json)
+            body["usageDetails"] = Self.string(attributes[Name.usageDetails]).map(Self.json)
+            body["costDetails"] = Self.string(attributes[Name.costDetails]).map(Self.json)
+            body["completionStartTime"] = Self.string(attributes[Name.completionStartTime]).map(JSONValue.string)
+            if let name = Self.string(attributes[Name.promptName]), let version = Self.int(attributes[Name.promptVersion]) {
+                body["promptName"] = .string(name)
+                body["promptVersion"] = .integer(Int64(version))
+            }
+        }
+        if type == "span-create" || type == "event-create" {
+            // Span and event bodies have no generation fields; the server would drop them.
+            for key in ["model", "modelParameters", "usageDetails", "costDetails", "completionStartTime", "promptName", "promptVersion"] {
+                body[key] = nil
+            }
+        }
+        return (type, Self.fitted(.object(body.compactMapValues { $0 })))
+    }
+
+    private func validEnvironment(_ attributes: [String: SpanAttribute]) -> String? {
+        let name = Self.string(attributes[Name.environment]) ?? environment
+        return name.flatMap { LangfuseEnvironment.isValid($0) ? $0 : nil }
+    }
+
+    // MARK: Size
+
+    /// The body with the largest of input, output and metadata replaced by a marker until
+    /// the event fits in ``maxEventBytes``.
+    static func fitted(_ body: JSONValue) -> JSONValue {
+        guard case .object(var fields) = body else { return body }
+        // Most events are far below the limit: a bound that needs no encoding says so.
+        guard body.jsonBytesUpperBound > maxEventBytes - 1_000 else { return body }
+        while JSONValue.object(fields).jsonText.utf8.count > maxEventBytes - 1_000 {
+            let candidates = ["input", "output", "metadata"].compactMap { key in
+                fields[key].map { (key: key, size: $0.jsonText.utf8.count) }
+            }
+            guard let largest = candidates.max(by: { $0.size < $1.size }), largest.size > 200 else { break }
+            fields[largest.key] = .object(["tracez.truncated": .bool(true), "bytes": .number(Double(largest.size))])
+        }
+        return .object(fields)
+    }
+
+    // MARK: Reading attributes
+
+    static func string(_ value: SpanAttribute?) -> String? {
+        switch value {
+        case .string(let string)?: string
+        case .stringConvertible(let value)?: String(describing: value)
+        default: nil
+        }
+    }
+
+    static func int(_ value: SpanAttribute?) -> Int? {
+        switch value {
+        case .int64(let int)?: Int(int)
+        case .int32(let int)?: Int(int)
+        case .string(let text)?: Int(text)
+        default: nil
+        }
+    }
+
+    /// JSON text as a value; text that is not JSON stays a string.
+    static func json(_ text: String) -> JSONValue {
+        JSONParser.parse(text) ?? .string(text)
+    }
+
+    static func prefixed(_ prefix: String, in attributes: [String: SpanAttribute]) -> [String: JSONValue] {
+        var result: [String: JSONValue] = [:]
+        for (key, value) in attributes where key.hasPrefix(prefix) {
+            let name = String(key.dropFirst(prefix.count))
+            result[name] = string(value).map(json) ?? plain(value)
+        }
+        return result
+    }
+
+    static func plain(_ value: SpanAttribute) -> JSONValue {
+        switch value {
+        case .string(let v): .string(v)
+        case .stringConvertible(let v): .string(String(describing: v))
+        case .int32(let v): .integer(Int64(v))
+        case .int64(let v): .integer(v)
+        case .double(let v): JSONValueEncoder.number(v)
+        case .bool(let v): .bool(v)
+        case .stringArray(let v): .array(v.map(JSONValue.string))
+        case .int32Array(let v): .array(v.map { .integer(Int64($0)) })
+        case .int64Array(let v): .array(v.map { .integer($0) })
+        case .doubleArray(let v): .array(v.map(JSONValueEncoder.number))
+        case .boolArray(let v): .array(v.map(JSONValue.bool))
+        case .stringConvertibleArray(let v): .array(v.map { .string(String(describing: $0)) })
+        default: .string("\(value)")
+        }
+    }
+}
