@@ -17,6 +17,15 @@ extension LangfuseTests {
             #expect(settings.isTracingEnabled && !settings.isDebug && settings.sampleRate == nil)
         }
 
+        @Test func eachRegionSendsToItsOwnCloudOverHTTPS() throws {
+            let hosts = LangfuseRegion.all.map { $0.baseURL.url.host }
+            #expect(hosts == ["cloud.langfuse.com", "us.cloud.langfuse.com", "hipaa.cloud.langfuse.com"])
+            #expect(LangfuseRegion.all.allSatisfy { $0.baseURL.isSecure })
+            let us = try LangfuseConfiguration(publicKey: "pk-lf-1", secretKey: "sk-lf-1", baseURL: LangfuseRegion.us.baseURL)
+            #expect(us.endpoint.url.absoluteString == "https://us.cloud.langfuse.com/api/public/otel/v1/traces")
+            #expect(LangfuseConfiguration.defaultBaseURL == LangfuseRegion.eu.url)
+        }
+
         @Test func baseURLWinsOverTheOlderHost() throws {
             let host = try LangfuseSettings(environment: Self.keys.merging(["LANGFUSE_HOST": "https://eu.example"]) { $1 })
             #expect(host.configuration.baseURL.url.absoluteString == "https://eu.example")

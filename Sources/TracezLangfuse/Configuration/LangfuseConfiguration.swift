@@ -18,7 +18,7 @@ public struct LangfuseConfiguration: Sendable {
 
     public var publicKey: String
     public var secretKey: String
-    /// The server, for example `https://cloud.langfuse.com` or `http://127.0.0.1:3000`.
+    /// The server: a region's (``LangfuseRegion/baseURL``) or a self-hosted one, such as `http://127.0.0.1:3000`.
     public var baseURL: HTTPEndpoint
     public var api: API
     /// Set on every observation as `langfuse.environment` (lowercase `[a-z0-9-_]`, ≤ 40).
@@ -39,7 +39,8 @@ public struct LangfuseConfiguration: Sendable {
     /// marker and counted, instead of being followed (default 128).
     public var maxValueDepth: Int
 
-    public static let defaultBaseURL = "https://cloud.langfuse.com"
+    /// The server when none is given: ``LangfuseRegion/eu``.
+    public static let defaultBaseURL = LangfuseRegion.eu.url
 
     /// - Throws: ``LangfuseConfigurationError`` for a key without its prefix or an
     ///   environment name Langfuse would rewrite.

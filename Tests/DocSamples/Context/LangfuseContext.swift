@@ -24,3 +24,6 @@ let message = Message()
 let index = SearchIndex()
 let openAI = ChatClient()
 func prompt(_ message: Message, _ documents: [Document]) -> String { message.text }
+
+let publicKey = "pk-lf-0000"
+let secretKey = "sk-lf-0000"

@@ -22,8 +22,16 @@ func langfuse1() async throws {
     _ = tracer
 }
 
-// Docs/Langfuse.md, line 27
+// Docs/Langfuse.md, line 20
 func langfuse2() async throws {
+    let configuration = try LangfuseConfiguration(publicKey: publicKey, secretKey: secretKey, baseURL: LangfuseRegion.us.baseURL)
+    let selfHosted = try LangfuseConfiguration(publicKey: publicKey, secretKey: secretKey, baseURL: HTTPEndpoint("http://127.0.0.1:3000"))
+    _ = configuration
+    _ = selfHosted
+}
+
+// Docs/Langfuse.md, line 35
+func langfuse3() async throws {
     try await tracer.withTrace(TraceAttributes(name: "support chat", userID: user.id, sessionID: conversation.id, tags: ["beta"])) {
         try await tracer.withObservation("handle message", type: .agent, input: message) { agent in
             let documents = try await tracer.withObservation("search", type: .retriever) { retrieval in
