@@ -78,9 +78,15 @@ public final class HTTPExporter<Encoding: HTTPExportEncoding>: Exporter {
     }
 }
 
-extension HTTPExporter: CustomStringConvertible {
+extension HTTPExporter: CustomStringConvertible, CustomReflectable {
     /// The endpoint and the header names, never their values.
     public var description: String {
         "HTTPExporter(\(endpoint), headers: [\(headers.map(\.name).joined(separator: ", "))])"
+    }
+
+    /// The description only, so `dump` and debuggers show no header value either (they would
+    /// otherwise walk the stored headers: the conformance check's find).
+    public var customMirror: Mirror {
+        Mirror(self, children: ["description": description], displayStyle: .class)
     }
 }

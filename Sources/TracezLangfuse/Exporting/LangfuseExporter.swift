@@ -121,6 +121,13 @@ public final class LangfuseExporter: Exporter {
     }
 }
 
-extension LangfuseExporter: CustomStringConvertible {
+extension LangfuseExporter: CustomStringConvertible, CustomReflectable {
+    /// The configuration's description: the server, the masked keys.
     public var description: String { "LangfuseExporter(\(configuration))" }
+
+    /// The configuration's own redacted mirror, so `dump` and debuggers show neither the keys
+    /// nor the `Authorization` header made of them.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["configuration": configuration], displayStyle: .class)
+    }
 }

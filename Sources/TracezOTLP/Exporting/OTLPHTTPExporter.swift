@@ -50,7 +50,12 @@ public final class OTLPHTTPExporter: Exporter {
     }
 }
 
-extension OTLPHTTPExporter: CustomStringConvertible {
+extension OTLPHTTPExporter: CustomStringConvertible, CustomReflectable {
     /// The endpoint, encoding and header names, never header values.
     public var description: String { "OTLPHTTPExporter(\(configuration))" }
+
+    /// The configuration's own redacted mirror, so `dump` and debuggers show no header value.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["configuration": configuration], displayStyle: .class)
+    }
 }
