@@ -28,9 +28,9 @@ final class Signal: Sendable {
         }
     }
 
-    /// Sleeps for `duration`, or less if the signal fires first.
-    func sleep(for duration: Duration) async {
+    /// Sleeps for `duration` on `clock`, or less if the signal fires first.
+    func sleep(for duration: Duration, clock: PipelineClock) async {
         guard duration > .zero, !isFired else { return }
-        _ = await withDeadline(.now + duration) { await self.wait() }
+        _ = await withDeadline(clock.now + duration, clock: clock) { await self.wait() }
     }
 }
