@@ -10,6 +10,9 @@ enum DeadlineOutcome<Value: Sendable>: Sendable {
 /// once, even if the operation ignores cancellation: it runs on in the
 /// background and its result is discarded. This is what keeps a hung backend
 /// from hanging shutdown; structured concurrency would wait for the child.
+///
+/// Thread-safety: callable from any task; `operation` runs in a task of its own, and owns
+/// whatever it captured until it finishes, even after a time-out.
 /// The deadline is read on `clock` (the pipeline's, in the pipeline).
 func withDeadline<Value: Sendable>(
     _ deadline: ContinuousClock.Instant,

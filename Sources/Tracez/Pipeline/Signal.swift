@@ -2,6 +2,9 @@ import Synchronization
 
 /// A one-way switch that tasks can wait on: once fired, it stays fired and every
 /// waiter resumes. The pipeline fires one when shutdown begins, to cut backoff waits short.
+///
+/// Thread-safety: every method may be called from any task; one lock guards the flag and
+/// the waiters. Waiting suspends the task, never a thread.
 final class Signal: Sendable {
     private let state = SanitizedMutex<(fired: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
