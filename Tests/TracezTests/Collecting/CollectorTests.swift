@@ -139,6 +139,24 @@ import TracezTestSupport
         #expect(statistics.isBalanced)
     }
 
+    @Test func blockingCollectorAcceptsOnceADiscardMakesRoom() async throws {
+        // The waiting thread sleeps until woken: a discard must wake it as a drain does.
+        let collector = try makeCollector(capacity: 1, overflow: .block(timeout: .seconds(60)))
+        collector.record(makeRecord(name: "first"))
+
+        let accepted = recordOnOwnThread(makeRecord(name: "second"), into: collector)
+        try await waitUntil("the second record waits for room") { collector.statistics.recorded >= 2 }
+        #expect(collector.discardBuffered(reason: .shutdownDeadline) == 1)
+
+        #expect(await accepted.value)
+        #expect(collector.drainUnsettled(max: 1).map(\.name) == ["second"])
+        let statistics = collector.statistics
+        #expect(statistics.dropped[.shutdownDeadline] == 1)
+        #expect(statistics.dropped[.bufferFull] == 0)
+        #expect(statistics.waiting == 0)
+        #expect(statistics.isBalanced)
+    }
+
     @Test func blockedRecordIsRefusedAsShutdownDeadlineWhenCollectorCloses() async throws {
         let collector = try makeCollector(capacity: 1, overflow: .block(timeout: .seconds(60)))
         collector.record(makeRecord(name: "first"))
