@@ -135,8 +135,9 @@ enum EncodingFixtures {
             }
         }
         let batch = collector.drain(max: count)
-        collector.markExported(batch.count)
-        return batch
+        let records = batch.records
+        batch.markExported()
+        return records
     }
 
     /// `count` records as the 4-attribute workload makes them, in distinct traces and spans.
@@ -145,8 +146,9 @@ enum EncodingFixtures {
         let tracer = Tracer(collectors: [collector])
         for _ in 0..<count { Workloads.spanWithAttributesAndEvent(tracer) }
         let batch = collector.drain(max: count)
-        collector.markExported(batch.count)
-        return batch
+        let records = batch.records
+        batch.markExported()
+        return records
     }
 }
 

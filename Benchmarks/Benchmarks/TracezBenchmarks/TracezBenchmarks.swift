@@ -194,9 +194,10 @@ func collectorBenchmarks() {
         for _ in benchmark.scaledIterations { collector.record(record) }
         benchmark.startMeasurement()
         let batch = collector.drain(max: benchmark.scaledIterations.count)
-        collector.markExported(batch.count)
+        let records = batch.records
+        batch.markExported()
         benchmark.stopMeasurement()
-        blackHole(batch)
+        blackHole(records)
     }
 }
 
@@ -320,7 +321,10 @@ enum Fixtures {
     static let record: SpanRecord = {
         let collector = try! Collector(configuration: CollectorConfiguration(name: "one", capacity: 1))
         Workloads.spanWithAttributesAndEvent(Tracer(collectors: [collector]))
-        return collector.drain(max: 1)[0]
+        let batch = collector.drain(max: 1)
+        let record = batch.records[0]
+        batch.markExported()
+        return record
     }()
 
     /// Attribute keys for the 16-attribute memory benchmark (literals: no heap strings).
@@ -332,8 +336,7 @@ enum Fixtures {
     static func discardRecorded() { empty(spanCollector) }
 
     static func empty(_ collector: Collector) {
-        let batch = collector.drain(max: collector.capacity)
-        collector.markExported(batch.count)
+        collector.drain(max: collector.capacity).markExported()
     }
 
 }

@@ -1,12 +1,5 @@
+import Dispatch
 import Synchronization
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 /// A named, fixed-capacity ring of finished spans, drained by its export pipeline.
 ///
@@ -16,8 +9,8 @@ import Synchronization
 /// `recorded == exported + dropped + pending` (see ``CollectorStatistics``).
 ///
 /// Safe to call from any task or thread. The collector owns the records it
-/// holds until ``drain(max:)`` hands them to the caller, who then owes it
-/// exactly one ``markExported(_:)`` or ``markDropped(_:reason:)`` per record.
+/// holds until ``drain(max:)`` hands them to the caller in a ``DrainedBatch``,
+/// which the caller must settle exactly once (the type enforces it).
 ///
 /// - Complexity: ``record(_:)`` is O(1), takes only this collector's lock
 ///   (never one shared with other collectors or spans), allocates nothing, and
@@ -42,6 +35,8 @@ public final class Collector: Sendable {
         var inFlight = 0
         /// `record(_:)` calls waiting for room under the block policy: recorded, not yet kept or dropped.
         var waiting = 0
+        /// The sleeping ones among them, to wake when room is made or the collector closes.
+        var roomWaiters: [RoomWaiter] = []
         var recorded = 0
         var exported = 0
         var dropped = DropCounts()
@@ -76,21 +71,22 @@ public final class Collector: Sendable {
     /// (with ``OverflowPolicy/overwriteOldest`` it always does, at an older record's expense).
     @discardableResult
     public func record(_ record: SpanRecord) -> Bool {
-        var outcome = offer(record, isRetry: false)
-        if case .wait(let timeout) = outcome {
-            outcome = waitForRoom(record, timeout: timeout)
+        var outcome = offer(record, waiter: nil)
+        if case .wait(let timeout, let waiter) = outcome {
+            outcome = waitForRoom(record, waiter: waiter, timeout: timeout)
         }
         notify(outcome)
         return outcome.accepted
     }
 
-    /// Moves up to `max` of the oldest records out to the caller, who becomes
-    /// responsible for reporting each one exported or dropped.
+    /// Moves up to `max` of the oldest records out to the caller, in a batch that the
+    /// caller must settle: exported, dropped with a reason, or requeued.
     ///
-    /// - Complexity: O(n) in the records returned; allocates the returned array.
-    public func drain(max: Int) -> [SpanRecord] {
-        guard max > 0 else { return [] }
+    /// - Complexity: O(n) in the records returned; allocates the batch's array.
+    public func drain(max: Int) -> DrainedBatch {
+        guard max > 0 else { return DrainedBatch(records: [], collector: self) }
         var change: FillLevelChange?
+        var woken: [RoomWaiter] = []
         let batch: [SpanRecord] = state.withLock { state in
             let n = Swift.min(max, state.count)
             var batch: [SpanRecord] = []
@@ -103,15 +99,19 @@ public final class Collector: Sendable {
             }
             state.count -= n
             state.inFlight += n
+            if n > 0 { woken = takeRoomWaiters(&state) }
             change = updateLevel(&state)
             return batch
         }
+        woken.forEach { $0.wake() }
         if let change { onFillLevelChange?(change) }
-        return batch
+        return DrainedBatch(records: batch, collector: self)
     }
 
-    /// Reports `count` drained records as sent.
-    public func markExported(_ count: Int) {
+    // MARK: - Accounting, through DrainedBatch and the export pipeline
+
+    /// Reports `count` drained records as sent. Counts beyond what is in flight are ignored.
+    package func markExported(_ count: Int) {
         guard count > 0 else { return }
         state.withLock { state in
             let n = Swift.min(count, state.inFlight)
@@ -120,8 +120,8 @@ public final class Collector: Sendable {
         }
     }
 
-    /// Reports `count` drained records as given up, for `reason`.
-    public func markDropped(_ count: Int, reason: DropReason) {
+    /// Reports `count` drained records as given up, for `reason`. Counts beyond what is in flight are ignored.
+    package func markDropped(_ count: Int, reason: DropReason) {
         guard count > 0 else { return }
         state.withLock { state in
             let n = Swift.min(count, state.inFlight)
@@ -135,7 +135,7 @@ public final class Collector: Sendable {
     /// breaker is open). Records that no longer fit are counted under `overflow`.
     /// Returns how many went back.
     @discardableResult
-    public func requeue(_ records: [SpanRecord], overflow reason: DropReason = .circuitOpen) -> Int {
+    package func requeue(_ records: [SpanRecord], overflow reason: DropReason = .circuitOpen) -> Int {
         var change: FillLevelChange?
         let requeued: Int = state.withLock { state in
             var requeued = 0
@@ -161,20 +161,23 @@ public final class Collector: Sendable {
     /// Closes the collector and counts everything not yet exported (buffered and in
     /// flight) under `reason`. Export results that arrive later are ignored, so each
     /// record is still counted exactly once. Shutdown calls this when its deadline passes.
-    public func abandon(reason: DropReason) {
-        state.withLock { state in
+    package func abandon(reason: DropReason) {
+        let woken = state.withLock { state in
             state.isClosed = true
             state.dropped[reason] += state.inFlight
             state.inFlight = 0
+            return takeRoomWaiters(&state)
         }
+        woken.forEach { $0.wake() }
         discardBuffered(reason: reason)
     }
 
     /// Drops everything still buffered, counted under `reason`. Returns how many.
     @discardableResult
-    public func discardBuffered(reason: DropReason) -> Int {
+    package func discardBuffered(reason: DropReason) -> Int {
         var discarded: [SpanRecord?] = []
         var change: FillLevelChange?
+        var woken: [RoomWaiter] = []
         let count: Int = state.withLock { state in
             let n = state.count
             // Swap the slots out so the records are released after the lock is let go.
@@ -183,9 +186,11 @@ public final class Collector: Sendable {
             state.head = 0
             state.count = 0
             state.dropped[reason] += n
+            if n > 0 { woken = takeRoomWaiters(&state) }
             change = updateLevel(&state)
             return n
         }
+        woken.forEach { $0.wake() }
         discarded.removeAll()
         if let change { onFillLevelChange?(change) }
         return count
@@ -193,8 +198,12 @@ public final class Collector: Sendable {
 
     /// Stops accepting records: later ones are counted as dropped (``DropReason/shutdownDeadline``).
     /// Called by the export pipeline at the end of shutdown.
-    public func close() {
-        state.withLock { $0.isClosed = true }
+    package func close() {
+        let woken = state.withLock { state in
+            state.isClosed = true
+            return takeRoomWaiters(&state)
+        }
+        woken.forEach { $0.wake() }  // they find it closed and count their records as refused
     }
 
     /// The counters, read together under the lock.
@@ -238,7 +247,8 @@ public final class Collector: Sendable {
     private enum Outcome {
         case accepted(level: FillLevelChange?, drainSignal: (@Sendable () -> Void)?, overwritten: SpanRecord?)
         case rejected(level: FillLevelChange?)
-        case wait(timeout: Duration)
+        /// Full, under the block policy: sleep on the waiter (registered already) and offer again.
+        case wait(timeout: Duration, waiter: RoomWaiter)
 
         var accepted: Bool {
             if case .accepted = self { return true }
@@ -246,9 +256,10 @@ public final class Collector: Sendable {
         }
     }
 
-    private func offer(_ record: SpanRecord, isRetry: Bool) -> Outcome {
+    /// Offers `record`; `waiter` is the blocked call's own waiter when it offers again after a wake-up.
+    private func offer(_ record: SpanRecord, waiter: RoomWaiter?) -> Outcome {
         state.withLock { state -> Outcome in
-            if isRetry {
+            if waiter != nil {
                 state.waiting -= 1  // kept, refused, or (below) waiting again
             } else {
                 state.recorded += 1
@@ -277,29 +288,40 @@ public final class Collector: Sendable {
                 return .accepted(level: nil, drainSignal: nil, overwritten: old)
             case .block(let timeout):
                 state.waiting += 1
-                return .wait(timeout: timeout)
+                // Registered in the same critical section that found no room: a drain that
+                // follows will see this waiter, so its wake-up cannot be missed.
+                let waiter = waiter ?? RoomWaiter()
+                state.roomWaiters.append(waiter)
+                return .wait(timeout: timeout, waiter: waiter)
             }
         }
     }
 
-    /// The ``OverflowPolicy/block(timeout:)`` path: poll for room with a growing pause,
-    /// then count the record as ``DropReason/bufferFull``.
-    private func waitForRoom(_ record: SpanRecord, timeout: Duration) -> Outcome {
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: timeout)
-        var pauseMicroseconds: UInt32 = 10
-        while clock.now < deadline {
-            usleep(pauseMicroseconds)
-            pauseMicroseconds = Swift.min(pauseMicroseconds * 2, 1000)
-            let outcome = offer(record, isRetry: true)
-            if case .wait = outcome { continue }
+    /// The ``OverflowPolicy/block(timeout:)`` path: sleep until a drain, discard or close
+    /// wakes this call, offer again, and after `timeout` count the record as
+    /// ``DropReason/bufferFull``. The thread sleeps on a semaphore: no polling.
+    private func waitForRoom(_ record: SpanRecord, waiter: RoomWaiter, timeout: Duration) -> Outcome {
+        let nanoseconds = Swift.max(0, timeout.nanosecondsClamped)
+        let deadline: DispatchTime =
+            nanoseconds > Int64(Int.max / 2) ? .distantFuture : .now() + .nanoseconds(Int(nanoseconds))
+        while waiter.wait(until: deadline) {
+            let outcome = offer(record, waiter: waiter)
+            if case .wait = outcome { continue }  // another record took the room: registered again
             return outcome  // kept, or refused (and counted) because the collector closed
         }
         return state.withLock { state in
+            state.roomWaiters.removeAll { $0 === waiter }
             state.waiting -= 1
             state.dropped[.bufferFull] += 1
             return .rejected(level: nil)
         }
+    }
+
+    /// Hands over every sleeping `record(_:)` call, to be woken once the lock is released.
+    private func takeRoomWaiters(_ state: inout State) -> [RoomWaiter] {
+        guard !state.roomWaiters.isEmpty else { return [] }
+        defer { state.roomWaiters = [] }
+        return state.roomWaiters
     }
 
     private func notify(_ outcome: Outcome) {

@@ -8,7 +8,8 @@ public enum OverflowPolicy: Sendable, Hashable {
     case overwriteOldest
     /// Wait up to `timeout` for room, then drop the new record as ``DropReason/bufferFull``.
     ///
-    /// The wait blocks the thread that ended the span. If that is one of Swift
+    /// The wait blocks the thread that ended the span: it sleeps, without polling, until a
+    /// drain makes room, the collector closes, or the timeout passes. If that is one of Swift
     /// concurrency's cooperative threads (there is one per core), the export
     /// pipeline that would make room may not get a thread until the wait times
     /// out: with every cooperative thread blocked, each record waits its whole

@@ -1,6 +1,7 @@
 /// An 8-byte W3C span id, printed as 16 lowercase hex digits.
 ///
-/// A valid span id is never all zero. The value is the Langfuse observation id too.
+/// A valid span id is never all zero. Exporters send the value as it is: a backend's
+/// id for the span (or the observation it makes of it) is this value.
 public struct SpanID: Hashable, Sendable {
     /// The eight bytes, big-endian.
     public let value: UInt64

@@ -1,7 +1,8 @@
 /// A 16-byte W3C trace id, printed as 32 lowercase hex digits.
 ///
 /// A valid trace id is never all zero; ``TraceID/random()`` never returns one,
-/// and parsing rejects one. The value is the Langfuse trace id too.
+/// and parsing rejects one. Exporters send the value as it is: a backend's id for
+/// the trace is this value.
 public struct TraceID: Hashable, Sendable, Comparable {
     /// The first eight bytes, big-endian.
     public let high: UInt64

@@ -2,7 +2,7 @@ import Tracing
 
 extension SpanAttributes {
     /// Calls `body` with each attribute in order of key, so that the same attributes are
-    /// written the same way in every process (JSON, and OTLP/JSON).
+    /// written the same way in every process (by every JSON encoding).
     ///
     /// `SpanAttributes` is a dictionary, whose order changes with each process's hash seed
     /// and with the order the keys were added. Keys are ordered by their UTF-8 bytes (for

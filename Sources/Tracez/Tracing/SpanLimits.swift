@@ -4,7 +4,7 @@ import Tracing
 /// Caps on what one span may hold, so that no input can grow a span without bound.
 ///
 /// What a limit cuts is counted on the span, summed in its collector's
-/// ``CollectorStatistics/spanLimits``, and travels with the export (OTLP carries the
+/// ``CollectorStatistics/spanLimits``, and travels with the export (``SpanRecord`` carries the
 /// dropped counts): attributes past ``maxAttributes`` are dropped, and so are attributes
 /// whose key is empty or only white space (OpenTelemetry requires a key); strings are cut
 /// on a Unicode scalar boundary: values and status messages to ``maxAttributeValueBytes``,

@@ -36,7 +36,8 @@ public final class Tracer: Tracing.Tracer, Service, Sendable {
     /// - Parameters:
     ///   - pipelines: Each pipeline's collector receives finished spans, and the pipeline exports them.
     ///   - collectors: More collectors that receive spans but have no pipeline, such as a
-    ///     flight recorder with ``OverflowPolicy/overwriteOldest`` read with ``Collector/drain(max:)``.
+    ///     flight recorder with ``OverflowPolicy/overwriteOldest`` read with ``Collector/drain(max:)``
+    ///     (whose ``DrainedBatch`` the reader settles, typically with ``DrainedBatch/markExported()``).
     public init(
         configuration: TracerConfiguration = TracerConfiguration(),
         pipelines: [ExportPipeline] = [],

@@ -17,8 +17,9 @@ func makeRecordingTracer(capacity: Int = 1024) throws -> (Tracer, Collector) {
 
 extension Collector {
     func takeAll() -> [SpanRecord] {
-        let records = drain(max: capacity)
-        markExported(records.count)
+        let batch = drain(max: capacity)
+        let records = batch.records
+        batch.markExported()
         return records
     }
 }

@@ -14,7 +14,7 @@ import Testing
     @Test func requeuedRecordsGoBackToTheFrontInTheirOriginalOrder() throws {
         let collector = try makeCollector(capacity: 10)
         record(makeRecords(5, prefix: "old"), into: collector)
-        let drained = collector.drain(max: 3)
+        let drained = collector.drainUnsettled(max: 3)
         record(makeRecords(2, prefix: "new"), into: collector)
 
         #expect(collector.requeue(drained, overflow: .circuitOpen) == 3)
@@ -30,7 +30,7 @@ import Testing
     @Test func requeueAcrossTheStartOfTheRingKeepsTheOrder() throws {
         let collector = try makeCollector(capacity: 4)
         record(makeRecords(4, prefix: "old"), into: collector)
-        let drained = collector.drain(max: 4)  // the ring's head wraps back to slot 0
+        let drained = collector.drainUnsettled(max: 4)  // the ring's head wraps back to slot 0
         record(makeRecords(2, prefix: "new"), into: collector)
 
         #expect(collector.requeue(Array(drained.suffix(2))) == 2)
@@ -45,7 +45,7 @@ import Testing
     @Test func requeueWithTooLittleRoomCountsTheOverflowUnderTheGivenReason() throws {
         let collector = try makeCollector(capacity: 4)
         record(makeRecords(4, prefix: "old"), into: collector)
-        let drained = collector.drain(max: 3)
+        let drained = collector.drainUnsettled(max: 3)
         record(makeRecords(2, prefix: "new"), into: collector)  // 3 buffered, room for 1
 
         #expect(collector.requeue(drained, overflow: .shutdownDeadline) == 1)
@@ -66,7 +66,7 @@ import Testing
     @Test func requeueIntoAClosedCollectorCountsEveryRecordUnderTheReason() throws {
         let collector = try makeCollector(capacity: 8)
         record(makeRecords(3), into: collector)
-        let drained = collector.drain(max: 3)
+        let drained = collector.drainUnsettled(max: 3)
         collector.close()
 
         #expect(collector.requeue(drained, overflow: .circuitOpen) == 0)
@@ -79,7 +79,7 @@ import Testing
     @Test func abandonCountsBufferedAndInFlightUnderTheReasonAndCloses() throws {
         let collector = try makeCollector(capacity: 10)
         record(makeRecords(6), into: collector)
-        let inFlight = collector.drain(max: 2)
+        let inFlight = collector.drainUnsettled(max: 2)
         #expect(inFlight.count == 2)
 
         collector.abandon(reason: .circuitOpen)
@@ -102,7 +102,7 @@ import Testing
     @Test func lateResultsForAbandonedRecordsChangeNothing() throws {
         let collector = try makeCollector(capacity: 10)
         record(makeRecords(6), into: collector)
-        let inFlight = collector.drain(max: 4)
+        let inFlight = collector.drainUnsettled(max: 4)
         collector.abandon(reason: .shutdownDeadline)
         let abandoned = collector.statistics
 

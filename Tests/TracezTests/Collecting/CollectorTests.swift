@@ -26,7 +26,7 @@ import TracezTestSupport
         let collector = try makeCollector(capacity: 1)
         #expect(collector.capacity == 1)
         #expect(collector.record(makeRecord(name: "only")))
-        #expect(collector.drain(max: 5).map(\.name) == ["only"])
+        #expect(collector.drainUnsettled(max: 5).map(\.name) == ["only"])
     }
 
     // MARK: - Order
@@ -35,9 +35,9 @@ import TracezTestSupport
         let collector = try makeCollector(capacity: 8)
         for record in makeRecords(5) { collector.record(record) }
 
-        #expect(collector.drain(max: 2).map(\.name) == ["span0", "span1"])
-        #expect(collector.drain(max: 100).map(\.name) == ["span2", "span3", "span4"])
-        #expect(collector.drain(max: 100).isEmpty)
+        #expect(collector.drainUnsettled(max: 2).map(\.name) == ["span0", "span1"])
+        #expect(collector.drainUnsettled(max: 100).map(\.name) == ["span2", "span3", "span4"])
+        #expect(collector.drainUnsettled(max: 100).isEmpty)
     }
 
     @Test(arguments: [0, -1])
@@ -45,7 +45,7 @@ import TracezTestSupport
         let collector = try makeCollector(capacity: 4)
         collector.record(makeRecord(name: "kept"))
 
-        #expect(collector.drain(max: max).isEmpty)
+        #expect(collector.drainUnsettled(max: max).isEmpty)
         #expect(collector.statistics.buffered == 1)
         #expect(collector.statistics.inFlight == 0)
     }
@@ -53,18 +53,18 @@ import TracezTestSupport
     @Test func ringWrapsAroundAndKeepsFirstInFirstOut() throws {
         let collector = try makeCollector(capacity: 4)
         for name in ["a", "b", "c", "d"] { #expect(collector.record(makeRecord(name: name))) }
-        #expect(collector.drain(max: 3).map(\.name) == ["a", "b", "c"])
+        #expect(collector.drainUnsettled(max: 3).map(\.name) == ["a", "b", "c"])
 
         // Three of these go into the slots freed at the start of the ring.
         for name in ["e", "f", "g"] { #expect(collector.record(makeRecord(name: name))) }
         #expect(collector.statistics.buffered == 4)
-        #expect(collector.drain(max: 4).map(\.name) == ["d", "e", "f", "g"])
+        #expect(collector.drainUnsettled(max: 4).map(\.name) == ["d", "e", "f", "g"])
 
         // Once more around, draining in odd-sized pieces.
         for name in ["h", "i", "j"] { collector.record(makeRecord(name: name)) }
-        #expect(collector.drain(max: 1).map(\.name) == ["h"])
+        #expect(collector.drainUnsettled(max: 1).map(\.name) == ["h"])
         for name in ["k", "l"] { collector.record(makeRecord(name: name)) }
-        #expect(collector.drain(max: 10).map(\.name) == ["i", "j", "k", "l"])
+        #expect(collector.drainUnsettled(max: 10).map(\.name) == ["i", "j", "k", "l"])
         #expect(collector.statistics.buffered == 0)
     }
 
@@ -75,7 +75,7 @@ import TracezTestSupport
         let kept = makeRecords(5).map { collector.record($0) }
 
         #expect(kept == [true, true, true, false, false])
-        #expect(collector.drain(max: 10).map(\.name) == ["span0", "span1", "span2"])
+        #expect(collector.drainUnsettled(max: 10).map(\.name) == ["span0", "span1", "span2"])
         let statistics = collector.statistics
         #expect(statistics.recorded == 5)
         #expect(statistics.dropped[.bufferFull] == 2)
@@ -88,7 +88,7 @@ import TracezTestSupport
         let kept = makeRecords(7).map { collector.record($0) }
 
         #expect(kept == Array(repeating: true, count: 7))
-        #expect(collector.drain(max: 10).map(\.name) == ["span4", "span5", "span6"])
+        #expect(collector.drainUnsettled(max: 10).map(\.name) == ["span4", "span5", "span6"])
         let statistics = collector.statistics
         #expect(statistics.recorded == 7)
         #expect(statistics.dropped[.overwritten] == 4)
@@ -99,10 +99,10 @@ import TracezTestSupport
     @Test func flightRecorderOverwritingAfterPartialDrainStillDrainsOldestFirst() throws {
         let collector = try makeCollector(capacity: 3, overflow: .overwriteOldest)
         for record in makeRecords(3) { collector.record(record) }
-        #expect(collector.drain(max: 1).map(\.name) == ["span0"])
+        #expect(collector.drainUnsettled(max: 1).map(\.name) == ["span0"])
         for name in ["x", "y", "z"] { collector.record(makeRecord(name: name)) }  // "x" fills, "y" and "z" overwrite
 
-        #expect(collector.drain(max: 3).map(\.name) == ["x", "y", "z"])
+        #expect(collector.drainUnsettled(max: 3).map(\.name) == ["x", "y", "z"])
         #expect(collector.droppedCount(for: .overwritten) == 2)
     }
 
@@ -116,7 +116,7 @@ import TracezTestSupport
         #expect(statistics.recorded == 2)
         #expect(statistics.dropped[.bufferFull] == 1)
         #expect(statistics.isBalanced)
-        #expect(collector.drain(max: 2).map(\.name) == ["first"])
+        #expect(collector.drainUnsettled(max: 2).map(\.name) == ["first"])
     }
 
     @Test func blockingCollectorAcceptsOnceAConcurrentDrainMakesRoom() async throws {
@@ -127,15 +127,33 @@ import TracezTestSupport
         let accepted = recordOnOwnThread(makeRecord(name: "second"), into: collector)
         // `recorded` counts the second record before it starts waiting for room.
         try await waitUntil("the second record waits for room") { collector.statistics.recorded >= 2 }
-        let drained = collector.drain(max: 1)
+        let drained = collector.drainUnsettled(max: 1)
 
         #expect(await accepted.value)
         #expect(drained.map(\.name) == ["first"])
-        #expect(collector.drain(max: 1).map(\.name) == ["second"])
+        #expect(collector.drainUnsettled(max: 1).map(\.name) == ["second"])
         let statistics = collector.statistics
         #expect(statistics.recorded == 2)
         #expect(statistics.dropped.total == 0)
         #expect(statistics.inFlight == 2)
+        #expect(statistics.isBalanced)
+    }
+
+    @Test func blockingCollectorAcceptsOnceADiscardMakesRoom() async throws {
+        // The waiting thread sleeps until woken: a discard must wake it as a drain does.
+        let collector = try makeCollector(capacity: 1, overflow: .block(timeout: .seconds(60)))
+        collector.record(makeRecord(name: "first"))
+
+        let accepted = recordOnOwnThread(makeRecord(name: "second"), into: collector)
+        try await waitUntil("the second record waits for room") { collector.statistics.recorded >= 2 }
+        #expect(collector.discardBuffered(reason: .shutdownDeadline) == 1)
+
+        #expect(await accepted.value)
+        #expect(collector.drainUnsettled(max: 1).map(\.name) == ["second"])
+        let statistics = collector.statistics
+        #expect(statistics.dropped[.shutdownDeadline] == 1)
+        #expect(statistics.dropped[.bufferFull] == 0)
+        #expect(statistics.waiting == 0)
         #expect(statistics.isBalanced)
     }
 
@@ -179,14 +197,14 @@ import TracezTestSupport
         #expect(statistics.buffered == 1)
         #expect(statistics.isBalanced)
         // What was there before closing can still be drained.
-        #expect(collector.drain(max: 4).map(\.name) == ["before"])
+        #expect(collector.drainUnsettled(max: 4).map(\.name) == ["before"])
     }
 
     @Test(arguments: DropReason.allCases)
     func discardBufferedCountsEveryBufferedRecordUnderTheGivenReason(reason: DropReason) throws {
         let collector = try makeCollector(capacity: 4)
         for record in makeRecords(3) { collector.record(record) }
-        _ = collector.drain(max: 1)  // in flight: not the collector's to discard
+        _ = collector.drainUnsettled(max: 1)  // in flight: not the collector's to discard
 
         #expect(collector.discardBuffered(reason: reason) == 2)
 
@@ -198,7 +216,7 @@ import TracezTestSupport
         #expect(statistics.isBalanced)
         // The emptied collector takes new records and hands out only those.
         collector.record(makeRecord(name: "new"))
-        #expect(collector.drain(max: 4).map(\.name) == ["new"])
+        #expect(collector.drainUnsettled(max: 4).map(\.name) == ["new"])
     }
 
     @Test func discardBufferedOnEmptyCollectorCountsNothing() throws {
@@ -212,7 +230,7 @@ import TracezTestSupport
     @Test func markExportedAndMarkDroppedMoveInFlightRecords() throws {
         let collector = try makeCollector(capacity: 8)
         for record in makeRecords(5) { collector.record(record) }
-        #expect(collector.drain(max: 4).count == 4)
+        #expect(collector.drainUnsettled(max: 4).count == 4)
         #expect(collector.statistics.inFlight == 4)
         #expect(collector.statistics.buffered == 1)
 
@@ -238,7 +256,7 @@ import TracezTestSupport
     @Test func markingMoreThanIsInFlightMovesOnlyWhatIsInFlight() throws {
         let collector = try makeCollector(capacity: 8)
         for record in makeRecords(3) { collector.record(record) }
-        _ = collector.drain(max: 2)
+        _ = collector.drainUnsettled(max: 2)
 
         collector.markExported(5)
         #expect(collector.statistics.exported == 2)
@@ -252,7 +270,7 @@ import TracezTestSupport
     @Test func markingZeroOrNegativeCountsChangesNothing() throws {
         let collector = try makeCollector(capacity: 4)
         for record in makeRecords(2) { collector.record(record) }
-        _ = collector.drain(max: 2)
+        _ = collector.drainUnsettled(max: 2)
         let before = collector.statistics
 
         collector.markExported(0)
@@ -270,11 +288,11 @@ import TracezTestSupport
         let collector = try makeCollector(capacity: 4, overflow: policy)
         let steps: [(String, () -> Void)] = [
             ("record 3", { for r in makeRecords(3) { collector.record(r) } }),
-            ("drain 2", { _ = collector.drain(max: 2) }),
+            ("drain 2", { _ = collector.drainUnsettled(max: 2) }),
             ("export 1", { collector.markExported(1) }),
             ("record 6 (overflows)", { for r in makeRecords(6) { collector.record(r) } }),
             ("drop 1 export failed", { collector.markDropped(1, reason: .exportFailed) }),
-            ("drain all", { _ = collector.drain(max: 10) }),
+            ("drain all", { _ = collector.drainUnsettled(max: 10) }),
             ("export 2", { collector.markExported(2) }),
             ("reject 1", { collector.markDropped(1, reason: .rejectedByBackend) }),
             ("record 2", { for r in makeRecords(2) { collector.record(r) } }),
@@ -310,7 +328,7 @@ import TracezTestSupport
     @Test func droppedCountReportsEachReasonSeparately() throws {
         let collector = try makeCollector(capacity: 2)
         for record in makeRecords(5) { collector.record(record) }  // 3 x bufferFull
-        _ = collector.drain(max: 2)
+        _ = collector.drainUnsettled(max: 2)
         collector.markDropped(1, reason: .exportFailed)
         collector.markDropped(1, reason: .circuitOpen)
         collector.close()
@@ -343,7 +361,7 @@ import TracezTestSupport
         tracer.record(makeRecord(name: "db.query"))
 
         #expect(collector.statistics.recorded == 2)
-        #expect(collector.drain(max: 4).map(\.name) == ["http.get", "db.query"])
+        #expect(collector.drainUnsettled(max: 4).map(\.name) == ["http.get", "db.query"])
     }
 
     @Test func tracerOffersEachRecordToEveryCollectorThroughItsOwnFilter() throws {
@@ -354,7 +372,7 @@ import TracezTestSupport
         tracer.record(makeRecord(name: "db.query"))
         tracer.record(makeRecord(name: "http.get"))
 
-        #expect(databases.drain(max: 4).map(\.name) == ["db.query"])
-        #expect(everything.drain(max: 4).map(\.name) == ["db.query", "http.get"])
+        #expect(databases.drainUnsettled(max: 4).map(\.name) == ["db.query"])
+        #expect(everything.drainUnsettled(max: 4).map(\.name) == ["db.query", "http.get"])
     }
 }

@@ -76,7 +76,7 @@ import Testing
 
         var seen: [(held: Int, changes: [FillLevelChange])] = []
         for held in stride(from: 9, through: 0, by: -1) {
-            #expect(collector.drain(max: 1).count == 1)
+            #expect(collector.drainUnsettled(max: 1).count == 1)
             seen.append((held, log.take()))
         }
 
@@ -97,7 +97,7 @@ import Testing
         for record in makeRecords(10) { collector.record(record) }
         _ = log.take()
 
-        _ = collector.drain(max: 10)
+        _ = collector.drainUnsettled(max: 10)
 
         #expect(log.take() == [change(.overflow, .normal, count: 0)])
     }

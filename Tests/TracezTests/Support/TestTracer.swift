@@ -18,9 +18,16 @@ func makeTracer(
 extension Collector {
     /// Everything buffered, oldest first, reported exported so the counters stay balanced.
     func takeAll() -> [SpanRecord] {
-        let records = drain(max: capacity)
-        markExported(records.count)
+        let batch = drain(max: capacity)
+        let records = batch.records
+        batch.markExported()
         return records
+    }
+
+    /// Up to `max` records moved out and left in flight, unsettled: for tests of the
+    /// collector's own accounting, which then report them with its package methods.
+    func drainUnsettled(max: Int) -> [SpanRecord] {
+        drain(max: max).takeRecordsUnsettled()
     }
 }
 

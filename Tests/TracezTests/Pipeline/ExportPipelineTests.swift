@@ -10,10 +10,16 @@ import TracezTestSupport
     private func makePipeline(
         exporter: some Exporter,
         capacity: Int = 4096,
-        configuration: ExportConfiguration = ExportConfiguration(interval: .seconds(3600), shutdownTimeout: .seconds(60))
+        configuration: ExportConfiguration = ExportConfiguration(interval: .seconds(3600), shutdownTimeout: .seconds(60)),
+        clock: ManualClock? = nil  // the real clock unless a test drives time
     ) throws -> (Tracer, Collector, ExportPipeline) {
         let collector = try Collector(configuration: CollectorConfiguration(name: "pipeline", capacity: capacity))
-        let pipeline = try ExportPipeline(collector: collector, exporter: exporter, configuration: configuration)
+        let pipeline =
+            if let clock {
+                try ExportPipeline(collector: collector, exporter: exporter, configuration: configuration, clock: clock)
+            } else {
+                try ExportPipeline(collector: collector, exporter: exporter, configuration: configuration)
+            }
         return (Tracer(pipelines: [pipeline]), collector, pipeline)
     }
 
@@ -70,13 +76,17 @@ import TracezTestSupport
 
     @Test func intervalExportsWhatIsWaiting() async throws {
         let exporter = SignallingExporter()
+        let clock = ManualClock()
         let (tracer, _, _) = try makePipeline(
             exporter: exporter,
-            configuration: ExportConfiguration(maxBatchSize: 512, interval: .milliseconds(20))
+            configuration: ExportConfiguration(maxBatchSize: 512, interval: .milliseconds(20)),
+            clock: clock
         )
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await tracer.run() }
             record(3, into: tracer)
+            // The interval passes (on the manual clock) once the loop waits for it.
+            try await clock.advanceToNextSleeper(within: .milliseconds(20))
             let batch = await next(of: exporter.batches)
             #expect(batch?.count == 3)
             await tracer.shutdown(deadline: .now + .seconds(60))
@@ -119,14 +129,18 @@ import TracezTestSupport
 
     @Test func exportTimeoutGivesUpOnAHungExport() async throws {
         let exporter = HangingExporter()
+        let clock = ManualClock()
         let (tracer, collector, _) = try makePipeline(
             exporter: exporter,
-            configuration: ExportConfiguration(interval: .seconds(3600), exportTimeout: .milliseconds(100))
+            configuration: ExportConfiguration(interval: .seconds(3600), exportTimeout: .milliseconds(100)),
+            clock: clock
         )
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await tracer.run() }
             record(5, into: tracer)
-            await tracer.forceFlush()
+            // Each attempt's timeout and the backoff between attempts (the default policy:
+            // up to 4 s) pass on the manual clock as soon as they start; the interval never does.
+            try await clock.lettingShortWaitsPass(within: .seconds(10)) { await tracer.forceFlush() }
             #expect(collector.statistics.dropped[.exportFailed] == 5)
             #expect(collector.statistics.isBalanced)
             await tracer.shutdown(deadline: .now + .seconds(1))

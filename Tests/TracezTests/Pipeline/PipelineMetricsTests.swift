@@ -20,6 +20,8 @@ import TracezTestSupport
             let healthyName = "metrics-healthy-\(suffix)"
             let breakerName = "metrics-breaker-\(suffix)"
             let retry = RetryPolicy(maxAttempts: 2, initialDelay: .milliseconds(1), multiplier: 2, maxDelay: .milliseconds(5))
+            // The backoff runs on a manual clock that lets it pass at once: no test sleeps.
+            let clock = ManualClock()
 
             // Always failing: one batch of 5, two attempts, then dropped as exportFailed.
             let failing = try ExportPipeline(
@@ -29,7 +31,8 @@ import TracezTestSupport
                     interval: .seconds(3600),
                     retry: retry,
                     circuitBreaker: CircuitBreaker.Configuration(isEnabled: false)
-                )
+                ),
+                clock: clock
             )
             // Healthy: 7 exported.
             let healthyExporter = InMemoryExporter()
@@ -47,15 +50,16 @@ import TracezTestSupport
                     interval: .seconds(3600),
                     retry: retry,
                     circuitBreaker: CircuitBreaker.Configuration(failureThreshold: 1, openDuration: .seconds(3600))
-                )
+                ),
+                clock: clock
             )
 
             for record in makeRecords(5) { failing.collector.record(record) }
             for record in makeRecords(7) { healthy.collector.record(record) }
             for record in makeRecords(6) { breaker.collector.record(record) }
-            await failing.forceFlush()
+            try await clock.lettingShortWaitsPass { await failing.forceFlush() }
             await healthy.forceFlush()
-            await breaker.forceFlush()
+            try await clock.lettingShortWaitsPass { await breaker.forceFlush() }
 
             func counter(_ label: String, _ collector: String, reason: DropReason? = nil) -> Int64 {
                 var dimensions = [("collector", collector)]

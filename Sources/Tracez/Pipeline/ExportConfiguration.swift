@@ -1,28 +1,27 @@
 /// How an ``ExportPipeline`` batches, times, retries and reports its exports. Every field has a default.
 ///
-/// The names follow the OpenTelemetry batch span processor (`OTEL_BSP_*`) and the
-/// Langfuse SDKs' settings; Docs/Reliability.md lists each beside its equivalents.
+/// The names follow the OpenTelemetry batch span processor (`OTEL_BSP_*`);
+/// Docs/Reliability.md lists each beside its equivalents in other tracing SDKs.
 public struct ExportConfiguration: Sendable {
-    /// Records per export call. OTel `OTEL_BSP_MAX_EXPORT_BATCH_SIZE` (default 512);
-    /// Langfuse `flushAt` / Go SDK `BatchSize`. The pipeline also exports as soon as a collector holds this many.
+    /// Records per export call. OTel `OTEL_BSP_MAX_EXPORT_BATCH_SIZE` (default 512).
+    /// The pipeline also exports as soon as a collector holds this many.
     public var maxBatchSize: Int = 512
     /// Time between exports of whatever is waiting. OTel `OTEL_BSP_SCHEDULE_DELAY`
-    /// (5 s there); Langfuse `flushInterval` (1 s). Default 1 s, so traces show up promptly.
+    /// (5 s there). Default 1 s, so traces show up promptly.
     public var interval: Duration = .seconds(1)
     /// Longest one export call may take before it is cancelled and counted as a failed attempt.
-    /// OTel `OTEL_BSP_EXPORT_TIMEOUT` (default 30 s); Langfuse Go SDK `Timeout`.
+    /// OTel `OTEL_BSP_EXPORT_TIMEOUT` (default 30 s).
     public var exportTimeout: Duration = .seconds(30)
     /// How long graceful shutdown (from a `ServiceGroup`) may spend sending what is left.
-    /// Langfuse Go SDK `ShutdownTimeout`.
     public var shutdownTimeout: Duration = .seconds(5)
-    /// Retries of transient failures. Langfuse Go SDK `MaxRetries` and `RetryDelay`.
+    /// Retries of transient failures: how many, and the backoff between them.
     public var retry = RetryPolicy()
-    /// Langfuse Go SDK `CircuitBreaker`.
+    /// When to stop calling a backend that keeps failing, and when to try it again.
     public var circuitBreaker = CircuitBreaker.Configuration()
-    /// Called once per batch with what became of it. Langfuse Go SDK `OnBatchFlushed`.
+    /// Called once per batch with what became of it.
     /// Runs on the pipeline's task: keep it short.
     public var onBatchResult: (@Sendable (BatchResult) -> Void)? = nil
-    /// Called for each failed export attempt. Langfuse Go SDK `ErrorHandler`.
+    /// Called for each failed export attempt.
     public var onExportError: (@Sendable (ExportAttemptFailure) -> Void)? = nil
     /// Called when the circuit breaker changes state.
     public var onCircuitStateChange: (@Sendable (CircuitBreaker.StateChange) -> Void)? = nil

@@ -3,8 +3,8 @@ import Synchronization
 /// Lets one export round run at a time, whoever starts it: the pipeline's loop,
 /// a caller of `forceFlush()`, or a shutdown when the loop is not running.
 ///
-/// Waiters are served first come, first served. Taking a turn never blocks a
-/// thread: a waiting caller suspends.
+/// Thread-safety: ``run(_:)`` may be called from any task. Waiters are served first come,
+/// first served. Taking a turn never blocks a thread: a waiting caller suspends.
 final class ExportTurns: Sendable {
     private struct State {
         var isTaken = false

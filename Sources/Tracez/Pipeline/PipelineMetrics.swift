@@ -7,6 +7,9 @@ import Synchronization
 /// difference, so the span hot path never touches a metric. With no metrics backend
 /// bootstrapped, swift-metrics hands out no-op handlers and this costs nothing.
 /// Bootstrap `MetricsSystem` before creating pipelines: handlers are bound at creation.
+///
+/// Thread-safety: every method may be called from any task; the metric handlers are
+/// thread-safe, and the last statistics reported are kept behind a lock.
 final class PipelineMetrics: Sendable {
     private let recorded: Counter
     private let exported: Counter

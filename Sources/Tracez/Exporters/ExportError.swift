@@ -12,7 +12,7 @@ public enum ExportError: Error, Sendable {
     case rejected(status: Int?, reason: String)
     /// The backend took part of the batch: `rejectedCount` records were refused for
     /// good, `retry` should be sent again (a transient per-item failure), and the
-    /// rest were accepted. Used for OTLP partial success and Langfuse's 207.
+    /// rest were accepted. For a backend that answers a batch with a partial success.
     case partial(rejectedCount: Int, retry: [SpanRecord], reason: String)
     /// The records of the batch fared differently: `dropped` were given up, by reason
     /// (``DropReason/rejectedByBackend`` for a per-record refusal, ``DropReason/tooLarge`` for

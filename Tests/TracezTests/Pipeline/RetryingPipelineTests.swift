@@ -5,11 +5,13 @@ import TracezTestSupport
 @testable import Tracez
 
 /// Retries, refusals, partial success and the circuit breaker, seen through a pipeline
-/// whose fake exporter fails on cue. Time is driven by short configured delays (a few
-/// milliseconds of backoff, a 50 ms circuit pause); every wait has a safety deadline
-/// and every test ends by checking that each record was counted exactly once.
+/// whose fake exporter fails on cue. Time is a ``ManualClock``: backoff passes as soon as it
+/// starts (``ManualClock/lettingShortWaitsPass(within:_:)``) and the circuit's pause passes
+/// when a test moves the clock, so no test sleeps; every wait has a safety deadline and
+/// every test ends by checking that each record was counted exactly once.
 @Suite(.timeLimit(.minutes(3))) struct RetryingPipelineTests {
-    /// Backoff of a few milliseconds, so retries happen at once without a clock to inject.
+    /// Backoff of a few milliseconds (of the manual clock): short enough for
+    /// `lettingShortWaitsPass` to let it pass.
     private static func fastRetry(maxAttempts: Int) -> RetryPolicy {
         RetryPolicy(maxAttempts: maxAttempts, initialDelay: .milliseconds(1), multiplier: 2, maxDelay: .milliseconds(5))
     }
@@ -19,7 +21,8 @@ import TracezTestSupport
         reports: PipelineReports,
         maxBatchSize: Int = 512,
         retry: RetryPolicy,
-        circuitBreaker: CircuitBreaker.Configuration = CircuitBreaker.Configuration(isEnabled: false)
+        circuitBreaker: CircuitBreaker.Configuration = CircuitBreaker.Configuration(isEnabled: false),
+        clock: ManualClock = ManualClock()
     ) throws -> (Collector, ExportPipeline) {
         let collector = try Collector(configuration: CollectorConfiguration(name: "retrying", capacity: 1024))
         let configuration = reports.attach(
@@ -31,7 +34,7 @@ import TracezTestSupport
                 circuitBreaker: circuitBreaker
             )
         )
-        let pipeline = try ExportPipeline(collector: collector, exporter: exporter, configuration: configuration)
+        let pipeline = try ExportPipeline(collector: collector, exporter: exporter, configuration: configuration, clock: clock)
         return (collector, pipeline)
     }
 
@@ -59,10 +62,11 @@ import TracezTestSupport
                 if call <= failures { throw ExportError.transient(reason: "503 Service Unavailable") }
             }
             let reports = PipelineReports()
-            let (collector, pipeline) = try makePipeline(exporter, reports: reports, retry: Self.fastRetry(maxAttempts: 5))
+            let clock = ManualClock()
+            let (collector, pipeline) = try makePipeline(exporter, reports: reports, retry: Self.fastRetry(maxAttempts: 5), clock: clock)
             let names = record(10, into: collector)
 
-            await pipeline.forceFlush()
+            try await clock.lettingShortWaitsPass { await pipeline.forceFlush() }
 
             #expect(exporter.callCount == failures + 1)
             #expect(exporter.accepted.map(\.name) == names)
@@ -89,10 +93,11 @@ import TracezTestSupport
         try await withTimeLimit(.seconds(60), #function) {
             let exporter = ScriptedExporter { _, _ in throw ExportError.transient(reason: "connection refused") }
             let reports = PipelineReports()
-            let (collector, pipeline) = try makePipeline(exporter, reports: reports, retry: Self.fastRetry(maxAttempts: 3))
+            let clock = ManualClock()
+            let (collector, pipeline) = try makePipeline(exporter, reports: reports, retry: Self.fastRetry(maxAttempts: 3), clock: clock)
             record(10, into: collector)
 
-            await pipeline.forceFlush()
+            try await clock.lettingShortWaitsPass { await pipeline.forceFlush() }
 
             #expect(exporter.callCount == 3)
             let statistics = collector.statistics
@@ -151,10 +156,11 @@ import TracezTestSupport
                 }
             }
             let reports = PipelineReports()
-            let (collector, pipeline) = try makePipeline(exporter, reports: reports, retry: Self.fastRetry(maxAttempts: 4))
+            let clock = ManualClock()
+            let (collector, pipeline) = try makePipeline(exporter, reports: reports, retry: Self.fastRetry(maxAttempts: 4), clock: clock)
             let names = record(10, into: collector)
 
-            await pipeline.forceFlush()
+            try await clock.lettingShortWaitsPass { await pipeline.forceFlush() }
 
             let calls = exporter.calls
             #expect(calls.count == 2)
@@ -182,10 +188,11 @@ import TracezTestSupport
                 if call <= 2 { throw FailingExporter.Unavailable() }
             }
             let reports = PipelineReports()
-            let (collector, pipeline) = try makePipeline(exporter, reports: reports, retry: Self.fastRetry(maxAttempts: 3))
+            let clock = ManualClock()
+            let (collector, pipeline) = try makePipeline(exporter, reports: reports, retry: Self.fastRetry(maxAttempts: 3), clock: clock)
             let names = record(10, into: collector)
 
-            await pipeline.forceFlush()
+            try await clock.lettingShortWaitsPass { await pipeline.forceFlush() }
 
             #expect(exporter.callCount == 3)
             #expect(exporter.accepted.map(\.name) == names)
@@ -236,15 +243,17 @@ import TracezTestSupport
         try await withTimeLimit(.seconds(60), #function) {
             let exporter = ScriptedExporter { _, _ in throw ExportError.transient(reason: "503 Service Unavailable") }
             let reports = PipelineReports()
+            let clock = ManualClock()
             let (collector, pipeline) = try makePipeline(
                 exporter,
                 reports: reports,
                 retry: Self.fastRetry(maxAttempts: 5),
-                circuitBreaker: CircuitBreaker.Configuration(failureThreshold: 2, openDuration: .seconds(3600))
+                circuitBreaker: CircuitBreaker.Configuration(failureThreshold: 2, openDuration: .seconds(3600)),
+                clock: clock
             )
             record(10, into: collector)
 
-            await pipeline.forceFlush()
+            try await clock.lettingShortWaitsPass { await pipeline.forceFlush() }
 
             // The second failure opened the circuit, before the retries ran out.
             #expect(exporter.callCount == 2)
@@ -287,24 +296,30 @@ import TracezTestSupport
                 if !backend.isUp { throw ExportError.transient(reason: "connection refused") }
             }
             let reports = PipelineReports()
+            let clock = ManualClock()
+            let openDuration = Duration.milliseconds(50)
             let (collector, pipeline) = try makePipeline(
                 exporter,
                 reports: reports,
                 maxBatchSize: 4,  // three batches: enough successes to close a half-open circuit
                 retry: Self.fastRetry(maxAttempts: 5),
-                circuitBreaker: CircuitBreaker.Configuration(failureThreshold: 2, openDuration: .milliseconds(50), successThreshold: 2)
+                circuitBreaker: CircuitBreaker.Configuration(failureThreshold: 2, openDuration: openDuration, successThreshold: 2),
+                clock: clock
             )
             let names = record(12, into: collector)
 
-            await pipeline.forceFlush()
+            try await clock.lettingShortWaitsPass { await pipeline.forceFlush() }
             #expect(pipeline.circuitBreaker.currentState == .open)
             #expect(collector.statistics.buffered == 12)
 
             backend.bringUp()
-            let giveUp = ContinuousClock.now + .seconds(30)
-            while collector.statistics.buffered > 0, ContinuousClock.now < giveUp {
-                await pipeline.forceFlush()
-                if collector.statistics.buffered > 0 { try await Task.sleep(for: .milliseconds(20)) }
+            // Still open: a flush before the pause has passed leaves the records where they are.
+            await pipeline.forceFlush()
+            #expect(collector.statistics.buffered == 12)
+            // The pause passes: the next flush is let through as a probe, and the rest follow.
+            clock.advance(by: openDuration)
+            for _ in 0..<3 where collector.statistics.buffered > 0 {
+                try await clock.lettingShortWaitsPass { await pipeline.forceFlush() }
             }
 
             let statistics = collector.statistics

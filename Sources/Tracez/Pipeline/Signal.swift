@@ -2,6 +2,9 @@ import Synchronization
 
 /// A one-way switch that tasks can wait on: once fired, it stays fired and every
 /// waiter resumes. The pipeline fires one when shutdown begins, to cut backoff waits short.
+///
+/// Thread-safety: every method may be called from any task; one lock guards the flag and
+/// the waiters. Waiting suspends the task, never a thread.
 final class Signal: Sendable {
     private let state = SanitizedMutex<(fired: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
@@ -28,9 +31,9 @@ final class Signal: Sendable {
         }
     }
 
-    /// Sleeps for `duration`, or less if the signal fires first.
-    func sleep(for duration: Duration) async {
+    /// Sleeps for `duration` on `clock`, or less if the signal fires first.
+    func sleep(for duration: Duration, clock: PipelineClock) async {
         guard duration > .zero, !isFired else { return }
-        _ = await withDeadline(.now + duration) { await self.wait() }
+        _ = await withDeadline(clock.now + duration, clock: clock) { await self.wait() }
     }
 }

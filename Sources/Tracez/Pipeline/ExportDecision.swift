@@ -95,6 +95,14 @@ enum ExportDecision: Equatable, Sendable {
         circuit == .open ? .circuitOpen : .shutdownDeadline
     }
 
+    /// Whether shutdown's last drain goes on to the next batch after one was sent: it stops
+    /// only when the circuit is open and the batch just tried got nothing through (the backend
+    /// is still failing). A batch that got through means the backend is back, though the
+    /// breaker stays open until its pause has passed: keep sending.
+    static func keepsSendingAtShutdown(circuit: CircuitBreaker.State, lastBatchSentAny: Bool) -> Bool {
+        circuit != .open || lastBatchSentAny
+    }
+
     /// Whether the records will be sent again (a retry, or a wait in the collector).
     var sendsAgain: Bool {
         switch self {

@@ -1,44 +1,11 @@
 import Synchronization
 
-/// What a deadline-bound operation came to.
-enum DeadlineOutcome<Value: Sendable>: Sendable {
-    case finished(Result<Value, any Error>)
-    case timedOut
-}
-
-/// Runs `operation` until it finishes or `deadline` passes, whichever comes first.
+/// Resumes a continuation exactly once, from whichever side gets there first: the work,
+/// the timer, or cancellation. ``withDeadline(_:clock:_:)`` races them through one of these.
 ///
-/// At the deadline the operation is cancelled and this returns `.timedOut` at
-/// once, even if the operation ignores cancellation: it runs on in the
-/// background and its result is discarded. This is what keeps a hung backend
-/// from hanging shutdown; structured concurrency would wait for the child.
-func withDeadline<Value: Sendable>(
-    _ deadline: ContinuousClock.Instant,
-    _ operation: @escaping @Sendable () async throws -> Value
-) async -> DeadlineOutcome<Value> {
-    let once = ResumeOnce<DeadlineOutcome<Value>>()
-    return await withTaskCancellationHandler {
-        await withCheckedContinuation { continuation in
-            once.arm(continuation)
-            let work = Task {
-                let result: Result<Value, any Error>
-                do { result = .success(try await operation()) } catch { result = .failure(error) }
-                once.resume(.finished(result))
-            }
-            let timer = Task {
-                try? await Task.sleep(until: deadline, clock: .continuous)
-                if once.resume(.timedOut) { work.cancel() }
-            }
-            once.onResume { timer.cancel() }
-            once.onCancel { work.cancel() }
-        }
-    } onCancel: {
-        once.cancel()
-    }
-}
-
-/// Resumes a continuation exactly once, from whichever side gets there first.
-private final class ResumeOnce<Value: Sendable>: Sendable {
+/// Thread-safety: all methods may be called from any task; one lock guards the state.
+/// It owns the continuation until the one call of ``resume(_:)`` that wins.
+final class ResumeOnce<Value: Sendable>: Sendable {
     private struct State {
         var continuation: CheckedContinuation<Value, Never>?
         var finished = false

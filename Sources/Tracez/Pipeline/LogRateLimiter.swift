@@ -2,6 +2,9 @@ import Synchronization
 
 /// Lets a log line of each kind through at most once per interval, and counts
 /// what it held back, so a failing backend costs a line now and then, never one per batch.
+///
+/// Thread-safety: ``admit(_:now:)`` may be called from any task; one lock guards the counts.
+/// Time is whatever the caller passes as `now` (the pipeline passes its clock's).
 final class LogRateLimiter: Sendable {
     private let interval: Duration
     private let last = SanitizedMutex<[String: (at: ContinuousClock.Instant, suppressed: Int)]>([:])

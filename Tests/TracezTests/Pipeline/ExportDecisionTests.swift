@@ -75,6 +75,16 @@ import TracezTestSupport
         #expect(ExportDecision.reasonForUnsent(circuit: .halfOpen) == .shutdownDeadline)
     }
 
+    @Test func shutdownsLastDrainStopsOnlyWhenTheCircuitIsOpenAndNothingGotThrough() {
+        #expect(ExportDecision.keepsSendingAtShutdown(circuit: .open, lastBatchSentAny: false) == false)
+        // A batch got through: the backend is back, though the breaker has not closed yet.
+        #expect(ExportDecision.keepsSendingAtShutdown(circuit: .open, lastBatchSentAny: true))
+        for circuit in [CircuitBreaker.State.closed, .halfOpen] {
+            #expect(ExportDecision.keepsSendingAtShutdown(circuit: circuit, lastBatchSentAny: false))
+            #expect(ExportDecision.keepsSendingAtShutdown(circuit: circuit, lastBatchSentAny: true))
+        }
+    }
+
     @Test func onlyRetriesAndRequeuesSendAgain() {
         #expect(ExportDecision.retry(after: .zero).sendsAgain)
         #expect(ExportDecision.requeue.sendsAgain)

@@ -7,9 +7,9 @@
 /// the backend replaces the random wait, capped at ``maxDelay``.
 public struct RetryPolicy: Sendable, Hashable {
     /// Export attempts per batch, the first one included. 1 means never retry.
-    /// Default 4 (the Langfuse Go SDK's `MaxRetries` of 3, plus the first attempt).
+    /// Default 4 (three retries after the first attempt).
     public var maxAttempts: Int = 4
-    /// Default 1 s (the Langfuse Go SDK's `RetryDelay`).
+    /// The longest random wait before the first retry. Default 1 s.
     public var initialDelay: Duration = .seconds(1)
     /// Default 2.
     public var multiplier: Double = 2

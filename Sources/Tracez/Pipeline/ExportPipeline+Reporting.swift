@@ -1,0 +1,30 @@
+import Logging
+
+// What the pipeline tells the outside: circuit changes (metric, callback, log), failed
+// attempts (callback), and rate-limited warnings.
+//
+// Thread-safety: called from whichever task runs an export round; the callbacks run on it.
+
+extension ExportPipeline {
+    func report(_ change: CircuitBreaker.StateChange?) {
+        guard let change else { return }
+        metrics.report(change.to)
+        configuration.onCircuitStateChange?(change)
+        logger.notice("circuit breaker changed state", metadata: ["from": "\(change.from)", "to": "\(change.to)"])
+    }
+
+    func notifyFailure(attempt: Int, records: Int, reason: String, willRetry: Bool) {
+        configuration.onExportError?(
+            ExportAttemptFailure(collector: collector.name, attempt: attempt, records: records, reason: reason, willRetry: willRetry)
+        )
+    }
+
+    /// At most one line per kind every 10 s, however often the backend fails.
+    func logFailure(_ kind: String, _ message: Logger.Message, _ metadata: Logger.Metadata) {
+        let (admitted, suppressed) = logLimiter.admit(kind, now: clock.now)
+        guard admitted else { return }
+        var metadata = metadata
+        if suppressed > 0 { metadata["suppressed"] = "\(suppressed)" }
+        logger.warning(message, metadata: metadata)
+    }
+}

@@ -1,0 +1,152 @@
+import Logging
+
+// One batch's export: attempts, retries and waits, until the batch is settled.
+//
+// Thread-safety: runs on the task of the export round that drained the batch, which owns
+// the batch (a non-copyable `DrainedBatch`) until it settles it, exactly once.
+
+extension ExportPipeline {
+    enum SendOutcome: Equatable {
+        case done
+        /// The circuit opened: the records went back into the collector.
+        case requeued
+    }
+
+    /// One batch, with retries, settled exactly once whatever happens.
+    func send(_ drained: consuming DrainedBatch) async -> SendOutcome {
+        let started = clock.now
+        let drainedCount = drained.count
+        var batch = drained
+        var attempt = 0
+        var exported = 0
+        var dropped = DropCounts()
+        var requeued = 0
+
+        defer {
+            let duration = clock.now - started
+            metrics.batchDuration.recordNanoseconds(duration.nanosecondsClamped)
+            if exported > 0 { metrics.batchesSent.increment() }
+            if dropped.total > 0 { metrics.batchesFailed.increment() }
+            configuration.onBatchResult?(
+                BatchResult(
+                    collector: collector.name,
+                    records: drainedCount,
+                    exported: exported,
+                    dropped: dropped,
+                    requeued: requeued,
+                    attempts: attempt,
+                    duration: duration
+                )
+            )
+        }
+
+        /// Settles what the exporter reported record by record; returns the records left to
+        /// decide on, or `nil` if none is.
+        func settleEach(
+            _ batch: consuming DrainedBatch,
+            dropping drops: DropCounts,
+            retry: [SpanRecord],
+            reason: String,
+            error: ExportError
+        ) -> DrainedBatch? {
+            var given = DropCounts()
+            for dropReason in DropReason.allCases {
+                given[dropReason] = min(drops[dropReason], batch.count - given.total)
+            }
+            let toRetry = Array(retry.prefix(batch.count - given.total))
+            let accepted = batch.count - given.total - toRetry.count
+            exported += accepted
+            dropped = dropped + given
+            if given.total > 0 {
+                logFailure("rejected", "records of a batch were given up", ["records": "\(given.total)", "reasons": "\(drops)", "reason": "\(reason)"])
+                notifyFailure(attempt: attempt, records: given.total, reason: error.description, willRetry: false)
+            }
+            return batch.settle(dropped: given, exported: accepted, rest: toRetry)
+        }
+
+        while true {
+            attempt += 1
+            let exporter = self.exporter
+            let records = batch.records
+            let exportDeadline = min(clock.now + configuration.exportTimeout, shutdownDeadline.withLock { $0 } ?? clock.now + .seconds(86_400 * 365))
+            let outcome: ExportDecision.Outcome
+            var reason = ""
+            var countsAgainstBackend = true  // a failure of the backend, not of some records
+            switch await withDeadline(exportDeadline, clock: clock, { try await exporter.export(records) }) {
+            case .finished(.success):
+                outcome = .accepted
+            case .finished(.failure(let error as ExportError)):
+                switch error {
+                case .rejected(let status, let why):
+                    outcome = .refused
+                    reason = error.description
+                    logFailure("rejected", "backend refused a batch", ["status": "\(status.map(String.init) ?? "none")", "reason": "\(why)"])
+                case .partial(let rejectedCount, let retry, let why):
+                    var drops = DropCounts()
+                    drops[.rejectedByBackend] = rejectedCount
+                    guard let rest = settleEach(batch, dropping: drops, retry: retry, reason: why, error: error) else { return .done }
+                    batch = rest
+                    outcome = .failed(retryAfter: nil)
+                    reason = why
+                    countsAgainstBackend = false  // the backend answered: not an outage
+                case .perRecord(let drops, let retry, let retryAfter, let why):
+                    guard let rest = settleEach(batch, dropping: drops, retry: retry, reason: why, error: error) else { return .done }
+                    batch = rest
+                    outcome = .failed(retryAfter: retryAfter)
+                    reason = why
+                    countsAgainstBackend = false
+                case .transient(let why, let retryAfter):
+                    outcome = .failed(retryAfter: retryAfter)
+                    reason = why
+                }
+            case .finished(.failure(let error)):
+                outcome = .failed(retryAfter: nil)
+                reason = "\(error)"
+            case .timedOut:
+                outcome = .failed(retryAfter: nil)
+                reason = "no answer within the export timeout"
+            }
+
+            if case .failed = outcome, countsAgainstBackend { report(circuitBreaker.recordFailure(at: clock.now)) }
+            // The one place the batch's fate is chosen (retry, requeue, or which drop reason).
+            let decision = ExportDecision.after(
+                outcome,
+                attempt: attempt,
+                policy: configuration.retry,
+                circuit: circuitBreaker.currentState,
+                shutdown: shutdownState()
+            )
+            if outcome != .accepted {
+                notifyFailure(attempt: attempt, records: batch.count, reason: reason, willRetry: decision.sendsAgain)
+            }
+
+            switch decision {
+            case .exported:
+                exported += batch.count
+                batch.markExported()
+                report(circuitBreaker.recordSuccess())
+                return .done
+            case .drop(let dropReason):
+                let count = batch.count
+                dropped[dropReason] += count
+                batch.markDropped(reason: dropReason)
+                if dropReason == .exportFailed {
+                    logFailure("failed", "export failed; batch dropped", ["records": "\(count)", "attempts": "\(attempt)", "reason": "\(reason)"])
+                }
+                return .done
+            case .requeue:
+                let count = batch.count
+                let back = batch.requeue(overflow: .circuitOpen)
+                requeued += back
+                dropped[.circuitOpen] += count - back
+                logFailure("circuit", "circuit open; records wait in the collector", ["records": "\(back)"])
+                return .requeued
+            case .retry(let delay):
+                metrics.retries.increment()
+                // Once shutdown has begun the wait is cut short (or skipped): a batch due for a retry
+                // is sent at once, until its attempts or the shutdown deadline run out.
+                await shuttingDown.sleep(for: delay, clock: clock)
+            }
+        }
+    }
+}
