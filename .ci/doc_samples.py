@@ -96,9 +96,15 @@ def generate(path):
             code = re.sub(r"^@main\s*", "", code, flags=re.MULTILINE)
             parts.append(f"{origin}\n{code}")
         else:
-            # What a sample declares at its top level is there for the reader's next step: used
-            # once at the end, so the compiler does not warn that a script-like sample never uses it.
-            names = re.findall(r"^(?:let|var) (\w+)\b", code, flags=re.MULTILINE)
+            # What a sample declares at its top level and never uses is there for the reader's next
+            # step: used once at the end, so the compiler does not warn about a script-like sample.
+            # Counted outside string literals and comments, and not as a member (`name: "main"` and
+            # `filter: .errors` use neither `main` nor `errors`).
+            bare = re.sub(r'"[^"\n]*"|//[^\n]*', "", code)
+            names = [
+                name for name in re.findall(r"^(?:let|var) (\w+)\b", code, flags=re.MULTILINE)
+                if len(re.findall(rf"(?<![.\w]){name}\b", bare)) == 1
+            ]
             code += "".join(f"\n_ = {name}" for name in names)
             body = "\n".join(("    " + text) if text else "" for text in code.splitlines())
             parts.append(f"{origin}\nfunc {name}{count}() async throws {{\n{body}\n}}")

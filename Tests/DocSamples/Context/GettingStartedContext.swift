@@ -49,3 +49,9 @@ let cache = Cache()
 
 let inventory = ["sku-42": 3]
 func respond(to request: Request, with inventory: [String: Int]) async throws {}
+
+/// A streamed HTTP response.
+struct Response: Sendable {
+    let body: AsyncStream<[UInt8]>
+}
+let response = Response(body: AsyncStream { $0.finish() })

@@ -59,12 +59,11 @@ func concepts4() async throws {
     ))
     // …later:
     let lastSpans = flightRecorder.drain(max: flightRecorder.capacity)
-    flightRecorder.markExported(lastSpans.count)   // or markDropped(_:reason:)
-    _ = flightRecorder
-    _ = lastSpans
+    for record in lastSpans.records { print(record.name) }
+    lastSpans.markExported()   // or markDropped(reason:), or requeue()
 }
 
-// Docs/Concepts.md, line 311
+// Docs/Concepts.md, line 314
 func concepts6() async throws {
     struct PrintCountExporter: Exporter {
         func export(_ batch: [SpanRecord]) async throws {
@@ -73,7 +72,7 @@ func concepts6() async throws {
     }
 }
 
-// Docs/Concepts.md, line 348
+// Docs/Concepts.md, line 351
 func concepts7() async throws {
     let pipeline = try ExportPipeline(
         collector: main,

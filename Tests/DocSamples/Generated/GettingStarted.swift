@@ -20,8 +20,6 @@ func gettingStarted2() async throws {
         configuration: TracerConfiguration(serviceName: "checkout"),
         pipelines: [pipeline]
     )
-    _ = collector
-    _ = pipeline
     _ = tracer
 }
 
@@ -103,10 +101,12 @@ func gettingStarted6() async throws {
 func gettingStarted7() async throws {
     let span = tracer.startSpan("stream response", ofKind: .server)
     defer { span.end() }
-    _ = span
+    for try await chunk in response.body {
+        span.addEvent(SpanEvent(name: "chunk", attributes: ["bytes": .int64(Int64(chunk.count))]))
+    }
 }
 
-// Docs/GettingStarted.md, line 217
+// Docs/GettingStarted.md, line 220
 func gettingStarted8() async throws {
     InstrumentationSystem.bootstrap(tracer)
 
@@ -116,7 +116,7 @@ func gettingStarted8() async throws {
     }
 }
 
-// Docs/GettingStarted.md, line 235
+// Docs/GettingStarted.md, line 238
 func gettingStarted9() async throws {
     await tracer.withSpan("retrieve context") { _ in
         async let embedding = embed(question)   // embed(_:) starts span "embed": a child of "retrieve context"
@@ -131,7 +131,7 @@ func gettingStarted9() async throws {
     }
 }
 
-// Docs/GettingStarted.md, line 259
+// Docs/GettingStarted.md, line 262
 func gettingStarted10() async throws {
     tracer.withSpan("request") { _ in
         let context = ServiceContext.current ?? .topLevel
@@ -143,7 +143,7 @@ func gettingStarted10() async throws {
     }
 }
 
-// Docs/GettingStarted.md, line 272
+// Docs/GettingStarted.md, line 275
 func gettingStarted11() async throws {
     tracer.withSpan("request") { _ in
         let context = ServiceContext.current ?? .topLevel
@@ -155,7 +155,7 @@ func gettingStarted11() async throws {
     }
 }
 
-// Docs/GettingStarted.md, line 293
+// Docs/GettingStarted.md, line 296
 func gettingStarted12() async throws {
     struct HeadersInjector: Injector {
         func inject(_ value: String, forKey key: String, into headers: inout [String: String]) {
@@ -184,10 +184,9 @@ func gettingStarted12() async throws {
         // same trace id as the client; span.parentSpanID is the client span's id
         try await respond(to: request, with: inventory)
     }
-    _ = context
 }
 
-// Docs/GettingStarted.md, line 333
+// Docs/GettingStarted.md, line 336
 func gettingStarted13() async throws {
     await tracer.forceFlush()   // waits until everything recorded before the call is exported
 
@@ -196,10 +195,9 @@ func gettingStarted13() async throws {
     print(statistics.dropped)                      // e.g. "bufferFull=2 exportFailed=3"; empty when none
     print(statistics.dropped[.shutdownDeadline])   // one drop reason
     print(statistics.pending)                      // neither exported nor dropped yet
-    _ = statistics
 }
 
-// Docs/GettingStarted.md, line 365
+// Docs/GettingStarted.md, line 368
 func gettingStarted14() async throws {
     let exporter = InMemoryExporter()
     let collector = try Collector(configuration: CollectorConfiguration(name: "test", capacity: 1024))
@@ -210,8 +208,4 @@ func gettingStarted14() async throws {
     let statistics = await tracer.shutdown(deadline: .now + .seconds(5))
     #expect(exporter.records.map(\.name) == ["unit of work"])
     #expect(statistics.isBalanced)
-    _ = exporter
-    _ = collector
-    _ = tracer
-    _ = statistics
 }

@@ -15,10 +15,6 @@ func langfuse1() async throws {
     let collector = try Collector(configuration: CollectorConfiguration(name: "langfuse", capacity: 4096))
     let pipeline = try ExportPipeline(collector: collector, exporter: exporter, configuration: settings.export)
     let tracer = Tracer(configuration: settings.applied(to: TracerConfiguration(serviceName: "chat")), pipelines: [pipeline])
-    _ = settings
-    _ = exporter
-    _ = collector
-    _ = pipeline
     _ = tracer
 }
 

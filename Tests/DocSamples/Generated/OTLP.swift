@@ -23,10 +23,6 @@ func otlp1() async throws {
     )
     let tracer = Tracer(configuration: tracerConfiguration, pipelines: [pipeline])
     // Run `tracer` in your ServiceGroup, or `try await tracer.run()` in a task.
-    _ = environment
-    _ = tracerConfiguration
-    _ = exporter
-    _ = pipeline
     _ = tracer
 }
 

@@ -22,7 +22,4 @@ func readme2() async throws {
         print(await tracer.shutdown(deadline: .now + .seconds(5)))  // recorded=1 exported=1 dropped=0
         try await group.waitForAll()
     }
-    _ = collector
-    _ = pipeline
-    _ = tracer
 }

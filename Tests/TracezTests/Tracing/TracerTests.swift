@@ -70,6 +70,7 @@ import Testing
         InstrumentationSystem.bootstrap(tracer)
         await withSpan("global root") { _ in
             await withSpan("global child") { span in
+                await Task.yield()  // the async form, as an instrumented library's await would pick it
                 span.attributes["via"] = "InstrumentationSystem"
             }
         }
