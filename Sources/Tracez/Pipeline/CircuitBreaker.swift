@@ -12,6 +12,9 @@ import Synchronization
 /// A backend that refuses a batch for good (a 4xx other than 408 and 429) is up,
 /// so refusals do not count as failures here.
 ///
+/// Ownership: made and fed by its ``ExportPipeline``, which alone records outcomes; read its
+/// state as `pipeline.circuitBreaker.currentState`.
+///
 /// Thread-safety: all methods may be called from any task.
 public final class CircuitBreaker: Sendable {
     public enum State: Int, Sendable, Hashable {
@@ -67,7 +70,7 @@ public final class CircuitBreaker: Sendable {
         var openedAt = ContinuousClock.Instant.now
     }
 
-    public init(configuration: Configuration = Configuration(), collector: String = "default") {
+    package init(configuration: Configuration = Configuration(), collector: String = "default") {
         self.configuration = configuration
         self.collector = collector
         self.state = SanitizedMutex(Internal())
@@ -76,7 +79,7 @@ public final class CircuitBreaker: Sendable {
     public var currentState: State { state.withLock { $0.state } }
 
     /// Whether an export may go now. Moves open to half-open once the pause is over.
-    public func allowsExport(at now: ContinuousClock.Instant = .now) -> (allowed: Bool, change: StateChange?) {
+    package func allowsExport(at now: ContinuousClock.Instant = .now) -> (allowed: Bool, change: StateChange?) {
         state.withLock { s in
             switch s.state {
             case .closed, .halfOpen:
@@ -90,7 +93,7 @@ public final class CircuitBreaker: Sendable {
         }
     }
 
-    public func recordSuccess() -> StateChange? {
+    package func recordSuccess() -> StateChange? {
         state.withLock { s in
             s.consecutiveFailures = 0
             guard s.state == .halfOpen else { return nil }
@@ -101,7 +104,7 @@ public final class CircuitBreaker: Sendable {
         }
     }
 
-    public func recordFailure(at now: ContinuousClock.Instant = .now) -> StateChange? {
+    package func recordFailure(at now: ContinuousClock.Instant = .now) -> StateChange? {
         state.withLock { s in
             guard configuration.isEnabled else { return nil }
             s.consecutiveFailures += 1
