@@ -6,22 +6,20 @@ import Tracing
 /// ``TracerConfiguration/init(environment:)``.
 public struct TracerConfiguration: Sendable {
     /// `service.name` on every exported span. Default `unknown_service`, as OpenTelemetry says.
-    public var serviceName: String = "unknown_service"
+    public var serviceName: String
     /// Attributes of the process that produced the spans (`deployment.environment`, `service.version`, …).
-    public var resourceAttributes: SpanAttributes = [:]
+    public var resourceAttributes: SpanAttributes
     /// Default: parent-based, always on for new traces (the OpenTelemetry default).
-    public var sampler: Sampler = .parentBased(root: .alwaysOn)
+    public var sampler: Sampler
     /// Keep the errored spans of traces the sampler left out.
     ///
     /// Spans of unsampled traces then record (so they cost as much as sampled ones)
     /// and are exported only if they end with an error status; the rest are
     /// discarded at the end without counting as drops, since they were never sampled.
-    public var keepsErroredSpansOfUnsampledTraces = false
-    public var limits = SpanLimits()
+    public var keepsErroredSpansOfUnsampledTraces: Bool
+    public var limits: SpanLimits
     /// When false, every span is non-recording: `OTEL_SDK_DISABLED=true`.
-    public var isEnabled = true
-
-    public init() {}
+    public var isEnabled: Bool
 
     public init(
         serviceName: String = "unknown_service",

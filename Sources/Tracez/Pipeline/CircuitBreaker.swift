@@ -25,15 +25,13 @@ public final class CircuitBreaker: Sendable {
 
     public struct Configuration: Sendable, Hashable {
         /// Failed attempts in a row that open the circuit. Default 5.
-        public var failureThreshold: Int = 5
+        public var failureThreshold: Int
         /// How long it stays open before a probe. Default 30 s.
-        public var openDuration: Duration = .seconds(30)
+        public var openDuration: Duration
         /// Successes in a row, while half-open, that close it. Default 2.
-        public var successThreshold: Int = 2
+        public var successThreshold: Int
         /// Set to false to never open.
-        public var isEnabled = true
-
-        public init() {}
+        public var isEnabled: Bool
 
         public init(failureThreshold: Int = 5, openDuration: Duration = .seconds(30), successThreshold: Int = 2, isEnabled: Bool = true) {
             self.failureThreshold = failureThreshold

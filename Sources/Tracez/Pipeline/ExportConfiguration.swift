@@ -5,28 +5,26 @@
 public struct ExportConfiguration: Sendable {
     /// Records per export call. OTel `OTEL_BSP_MAX_EXPORT_BATCH_SIZE` (default 512).
     /// The pipeline also exports as soon as a collector holds this many.
-    public var maxBatchSize: Int = 512
+    public var maxBatchSize: Int
     /// Time between exports of whatever is waiting. OTel `OTEL_BSP_SCHEDULE_DELAY`
     /// (5 s there). Default 1 s, so traces show up promptly.
-    public var interval: Duration = .seconds(1)
+    public var interval: Duration
     /// Longest one export call may take before it is cancelled and counted as a failed attempt.
     /// OTel `OTEL_BSP_EXPORT_TIMEOUT` (default 30 s).
-    public var exportTimeout: Duration = .seconds(30)
+    public var exportTimeout: Duration
     /// How long graceful shutdown (from a `ServiceGroup`) may spend sending what is left.
-    public var shutdownTimeout: Duration = .seconds(5)
+    public var shutdownTimeout: Duration
     /// Retries of transient failures: how many, and the backoff between them.
-    public var retry = RetryPolicy()
+    public var retry: RetryPolicy
     /// When to stop calling a backend that keeps failing, and when to try it again.
-    public var circuitBreaker = CircuitBreaker.Configuration()
+    public var circuitBreaker: CircuitBreaker.Configuration
     /// Called once per batch with what became of it.
     /// Runs on the pipeline's task: keep it short.
-    public var onBatchResult: (@Sendable (BatchResult) -> Void)? = nil
+    public var onBatchResult: (@Sendable (BatchResult) -> Void)?
     /// Called for each failed export attempt.
-    public var onExportError: (@Sendable (ExportAttemptFailure) -> Void)? = nil
+    public var onExportError: (@Sendable (ExportAttemptFailure) -> Void)?
     /// Called when the circuit breaker changes state.
-    public var onCircuitStateChange: (@Sendable (CircuitBreaker.StateChange) -> Void)? = nil
-
-    public init() {}
+    public var onCircuitStateChange: (@Sendable (CircuitBreaker.StateChange) -> Void)?
 
     public init(
         maxBatchSize: Int = 512,

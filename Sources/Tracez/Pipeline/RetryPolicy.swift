@@ -8,15 +8,13 @@
 public struct RetryPolicy: Sendable, Hashable {
     /// Export attempts per batch, the first one included. 1 means never retry.
     /// Default 4 (three retries after the first attempt).
-    public var maxAttempts: Int = 4
+    public var maxAttempts: Int
     /// The longest random wait before the first retry. Default 1 s.
-    public var initialDelay: Duration = .seconds(1)
+    public var initialDelay: Duration
     /// Default 2.
-    public var multiplier: Double = 2
+    public var multiplier: Double
     /// The longest wait, also the cap on `Retry-After`. Default 30 s.
-    public var maxDelay: Duration = .seconds(30)
-
-    public init() {}
+    public var maxDelay: Duration
 
     public init(maxAttempts: Int = 4, initialDelay: Duration = .seconds(1), multiplier: Double = 2, maxDelay: Duration = .seconds(30)) {
         self.maxAttempts = maxAttempts

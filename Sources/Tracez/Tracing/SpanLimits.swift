@@ -15,24 +15,22 @@ import Tracing
 /// New attributes are dropped once a span is full; existing keys may still be updated.
 public struct SpanLimits: Sendable, Hashable {
     /// Attributes per span. Default 128 (the OpenTelemetry default).
-    public var maxAttributes: Int = 128
+    public var maxAttributes: Int
     /// UTF-8 bytes per string value (each element of a string array). Default 128 KiB:
     /// big enough for an LLM prompt, small enough that a runaway value cannot flood a collector.
-    public var maxAttributeValueBytes: Int = 128 * 1024
+    public var maxAttributeValueBytes: Int
     /// Events per span. Default 128.
-    public var maxEvents: Int = 128
+    public var maxEvents: Int
     /// Links per span. Default 128.
-    public var maxLinks: Int = 128
+    public var maxLinks: Int
     /// Attributes per event and per link. Default 128.
-    public var maxAttributesPerEvent: Int = 128
+    public var maxAttributesPerEvent: Int
     /// UTF-8 bytes per span name and event name. Default 1 KiB: names identify an operation
     /// and are shown in lists; OpenTelemetry sets no limit, backends cut far shorter.
-    public var maxNameBytes: Int = 1024
+    public var maxNameBytes: Int
     /// UTF-8 bytes per attribute key (on spans, events and links). Default 256: a key names
     /// a field; a longer one is almost always a value given as a key by mistake.
-    public var maxAttributeKeyBytes: Int = 256
-
-    public init() {}
+    public var maxAttributeKeyBytes: Int
 
     /// Values below zero count as zero; names and keys keep at least one byte.
     public init(
