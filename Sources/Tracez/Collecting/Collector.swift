@@ -71,7 +71,9 @@ public final class Collector: Sendable {
     /// (with ``OverflowPolicy/overwriteOldest`` it always does, at an older record's expense).
     @discardableResult
     public func record(_ record: SpanRecord) -> Bool {
-        var outcome = offer(record, waiter: nil)
+        // Read outside the lock: the record's span has ended, so nothing writes these any more.
+        let cuts = record.limitCuts
+        var outcome = offer(record, cuts: cuts, waiter: nil)
         if case .wait(let timeout, let waiter) = outcome {
             outcome = waitForRoom(record, waiter: waiter, timeout: timeout)
         }
@@ -257,13 +259,13 @@ public final class Collector: Sendable {
     }
 
     /// Offers `record`; `waiter` is the blocked call's own waiter when it offers again after a wake-up.
-    private func offer(_ record: SpanRecord, waiter: RoomWaiter?) -> Outcome {
+    private func offer(_ record: SpanRecord, cuts: SpanLimitCounts = SpanLimitCounts(), waiter: RoomWaiter?) -> Outcome {
         state.withLock { state -> Outcome in
             if waiter != nil {
                 state.waiting -= 1  // kept, refused, or (below) waiting again
             } else {
                 state.recorded += 1
-                state.spanLimits.add(record)
+                if !cuts.isZero { state.spanLimits += cuts }  // most spans lose nothing
             }
             if state.isClosed {
                 state.dropped[.shutdownDeadline] += 1

@@ -23,15 +23,8 @@ public struct SpanLimitCounts: Sendable, Hashable {
     /// Whether nothing was cut.
     public var isZero: Bool { droppedAttributes == 0 && droppedEvents == 0 && droppedLinks == 0 && truncatedValues == 0 }
 
-    mutating func add(_ record: SpanRecord) {
-        // Field by field: copying the span's whole state (`let state = record.span.finished`)
-        // retained and released its dictionary, arrays and strings on every record
-        // (benchmark "Collector record, uncontended": 39 ns became 67 ns).
-        let span = record.span
-        droppedAttributes += span.finished.droppedAttributes
-        droppedEvents += span.finished.droppedEvents
-        droppedLinks += span.finished.droppedLinks
-        truncatedValues += span.finished.truncatedValues
+    static func += (lhs: inout SpanLimitCounts, rhs: SpanLimitCounts) {
+        lhs = lhs + rhs
     }
 
     public static func + (lhs: SpanLimitCounts, rhs: SpanLimitCounts) -> SpanLimitCounts {

@@ -38,6 +38,9 @@ public final class StdoutExporter: Exporter {
     }
 
     /// - Parameters:
+    ///   - format: How spans are printed: see ``Format``.
+    ///   - maxHeldSpans: The most spans held back in ``Format/tree`` mode while their trace's
+    ///     root has not arrived.
     ///   - write: Where text goes; standard output by default. Tests pass a closure that collects it.
     public init(
         format: Format = .tree,
@@ -161,8 +164,7 @@ public final class StdoutExporter: Exporter {
         case .ok: line += "  ok"
         case nil: break
         }
-        var cut = SpanLimitCounts()
-        cut.add(span)
+        let cut = span.limitCuts
         if !cut.isZero { line += "  (limits: \(cut))" }
         return line + attributeSummary(span.attributes)
     }

@@ -52,6 +52,8 @@ public struct SpanRecord: Sendable {
     /// Strings cut by ``SpanLimits``: attribute values and status messages, names, and keys
     /// (on the span, its events and links).
     public var truncatedValueCount: Int { span.finished.truncatedValues }
+    /// The four counts above at once, as a collector sums them.
+    var limitCuts: SpanLimitCounts { span.limitCuts }
     /// The ``SpanLimits/maxAttributeValueBytes`` of the tracer that recorded the span.
     package var maxAttributeValueBytes: Int { span.finished.maxAttributeValueBytes }
 
