@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Turns every ```swift block of README.md and Docs/**/*.md into Swift that the test build compiles.
+"""Turns every ```swift block of README.md, Docs/**/*.md and the DocC catalogs (Sources/*/*.docc)
+into Swift that the test build compiles.
 
 Docs are code: a sample that no longer compiles fails `swift build --build-tests` (the
 `DocSamples` test target), and `.ci/run` fails on a warning in it.
@@ -34,6 +35,19 @@ FILE_SCOPE = re.compile(r"^(extension|protocol|public protocol|@main)\b", re.MUL
 def documents():
     yield ROOT / "README.md"
     yield from sorted((ROOT / "Docs").rglob("*.md"))
+    yield from sorted((ROOT / "Sources").glob("*/*.docc/**/*.md"))
+
+
+def name_parts(path):
+    """The parts of a document's path that name its samples: without `Docs/`, and a DocC
+    catalog's article as `DocC` and its path in the catalog (`Sources/Tracez/Tracez.docc/Tracez.md`
+    -> `DocC`, `Tracez`)."""
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    if parts[0] == "Docs":
+        return parts[1:]
+    if parts[0] == "Sources":
+        return ("DocC",) + parts[3:]
+    return parts
 
 
 def blocks(path):
@@ -61,8 +75,7 @@ def blocks(path):
 
 def identifier(path):
     """`Docs/GettingStarted.md` -> `gettingStarted`; `README.md` -> `readme`; `Docs/OTLP.md` -> `otlp`."""
-    parts = path.relative_to(ROOT).with_suffix("").parts
-    parts = parts[1:] if parts[0] == "Docs" else parts
+    parts = name_parts(path)
     words = [word for part in parts for word in re.split(r"[^A-Za-z0-9]+", part) if word]
     name = "".join(word[:1].upper() + word[1:] for word in words)
     first = words[0]
@@ -71,8 +84,7 @@ def identifier(path):
 
 def file_name(path):
     """`Docs/GettingStarted.md` -> `GettingStarted.swift`; `Docs/Proposals/TZ-0001-x.md` -> `Proposals-TZ-0001-x.swift`."""
-    parts = path.relative_to(ROOT).with_suffix("").parts
-    parts = parts[1:] if parts[0] == "Docs" else parts
+    parts = name_parts(path)
     return "-".join(parts) + ".swift"
 
 

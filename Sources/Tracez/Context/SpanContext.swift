@@ -3,7 +3,7 @@ import Tracing
 /// The part of a span that travels: which trace it belongs to, its own id,
 /// whether it is sampled, and the vendor trace state.
 ///
-/// A span context lives in `ServiceContext` (see ``ServiceContextModule/ServiceContext/spanContext``),
+/// A span context lives in `ServiceContext` (as `ServiceContext.spanContext`),
 /// so it follows `async`/`await`, `async let` and task groups. A detached task,
 /// or a callback on a thread that Swift concurrency does not manage, does not
 /// inherit it: pass `ServiceContext.current` to it explicitly, or it starts a new trace.

@@ -34,6 +34,7 @@ public final class Tracer: Tracing.Tracer, Service, Sendable {
     /// Creates a tracer.
     ///
     /// - Parameters:
+    ///   - configuration: The service name, sampler and span limits.
     ///   - pipelines: Each pipeline's collector receives finished spans, and the pipeline exports them.
     ///   - collectors: More collectors that receive spans but have no pipeline, such as a
     ///     flight recorder with ``OverflowPolicy/overwriteOldest`` read with ``Collector/drain(max:)``
