@@ -11,10 +11,7 @@ import Tracez
 /// it is about 12 times faster for the same bytes: see "OTLP protobuf encode" in
 /// `Docs/Performance.md` for the figures and the command (package-benchmark, Benchmarks/),
 /// which puts this encoder beside building swift-protobuf's messages from the same records
-/// and serializing them. Variants not kept, measured with the same workload: computing every
-/// message's size first and then writing into an array (the design before this one) was
-/// about twice as slow; writing attributes in dictionary order instead of by key would save
-/// about a tenth (see ``ProtobufWriter/sortFields(_:)``).
+/// and serializing them, and records the designs measured and not kept.
 ///
 /// The resource and scope are encoded once, when the encoder is made. Each `encode` call
 /// writes every span in one pass into one growing buffer, patching each nested message's
