@@ -72,6 +72,8 @@ struct DemoCommand: AsyncParsableCommand {
         let pipeline: ExportPipeline
         let failures = ExportFailureRecorder()
         var recordsScores = false
+        // Kept to print what its value shaping replaced by a marker; the pipeline owns it.
+        var langfuseExporter: LangfuseExporter?
         if LangfuseSettings.isConfigured(in: environment) {
             let settings = try LangfuseSettings(environment: environment, api: langfuseAPI)
             tracerConfiguration = settings.applied(to: tracerConfiguration)
@@ -83,9 +85,11 @@ struct DemoCommand: AsyncParsableCommand {
                     FileHandle.standardError.write(Data(line.utf8))
                 }
             }
+            let exporter = LangfuseExporter(configuration: settings.configuration, resource: OTLPResource(configuration: tracerConfiguration))
+            langfuseExporter = exporter
             pipeline = try ExportPipeline(
                 collector: Collector(configuration: CollectorConfiguration(name: "langfuse", capacity: capacity ?? 4096)),
-                exporter: LangfuseExporter(configuration: settings.configuration, resource: OTLPResource(configuration: tracerConfiguration)),
+                exporter: exporter,
                 configuration: failures.observing(export)
             )
             recordsScores = true
@@ -108,7 +112,8 @@ struct DemoCommand: AsyncParsableCommand {
         if let cause = Self.failureLine(statistics: statistics, lastFailure: failures.lastReason) {
             FileHandle.standardError.write(Data((cause + "\n").utf8))
         }
-        for line in Self.detailLines(statistics, truncatedLangfuseValues: LangfuseValues.truncatedCount) {
+        let truncated = langfuseExporter?.valueStatistics.truncated ?? 0
+        for line in Self.detailLines(statistics, truncatedLangfuseValues: truncated) {
             StdoutExporter.writeToStandardOutput(line + "\n")
         }
         StdoutExporter.writeToStandardOutput("\(statistics)\n")
@@ -117,7 +122,8 @@ struct DemoCommand: AsyncParsableCommand {
 
     /// The lines printed just before the summary: what the counters do not show on their own.
     /// The drops by reason, what span limits cut from recorded spans, and values the Langfuse
-    /// typed API replaced by a marker; each only when there is any.
+    /// typed API replaced by a marker (the Langfuse exporter's ``LangfuseExporter/valueStatistics``,
+    /// so 0 when the demo exports elsewhere); each only when there is any.
     static func detailLines(_ statistics: CollectorStatistics, truncatedLangfuseValues: Int = 0) -> [String] {
         var lines: [String] = []
         if statistics.dropped.total > 0 { lines.append("dropped by reason: \(statistics.dropped)") }

@@ -140,12 +140,12 @@ extension LangfuseTests {
             )
             let exporter = LangfuseExporter(configuration: configuration, resource: OTLPResource(serviceName: "hostile"))
             let tracer = Tracez.Tracer(configuration: TracerConfiguration(serviceName: "hostile"), pipelines: [try Self.pipeline(exporter)])
-            let truncatedBefore = LangfuseValues.truncatedCount
+            let truncatedBefore = exporter.valueStatistics.truncated
             let recorded = await Self.recordHostileSet(tracer)
             let statistics = await tracer.shutdown(deadline: .now + .seconds(60))
             try await server.stop()
 
-            #expect(LangfuseValues.truncatedCount >= truncatedBefore + 3)  // input, output and the deep metadata
+            #expect(exporter.valueStatistics.truncated >= truncatedBefore + 3)  // input, output and the deep metadata
             #expect(statistics.recorded == recorded)
             #expect(statistics.isBalanced && statistics.pending == 0)
             #expect(server.ruleViolations.isEmpty, "\(server.ruleViolations.prefix(3))")

@@ -25,6 +25,7 @@ extension LangfuseTests {
             environment: String? = "test-env",
             newTypes: Bool = false,
             batchSize: Int = 100,
+            maxValueBytes: Int = LangfuseConfiguration.defaultMaxValueBytes,
             capture: String? = nil
         ) async throws -> Setup {
             try await server.start()
@@ -36,7 +37,8 @@ extension LangfuseTests {
                 environment: environment,
                 release: "r-1",
                 timeout: .seconds(5),
-                sendsNewObservationTypes: newTypes
+                sendsNewObservationTypes: newTypes,
+                maxValueBytes: maxValueBytes
             )
             let transport: any HTTPTransport = try capture.map { try CapturingTransport(into: captureDirectory($0)) } ?? AsyncHTTPClientTransport()
             let exporter = LangfuseExporter(configuration: configuration, resource: OTLPResource(serviceName: "langfuse-tests"), transport: transport)
@@ -221,9 +223,7 @@ extension LangfuseTests {
         }
 
         @Test func bigBatchesAreSplitUnderTheRequestLimitAndHugeEventsFit() async throws {
-            let setup = try await makeSetup(api: .ingestion, batchSize: 400)
-            LangfuseValues.install(mask: nil, maxValueBytes: 60_000)
-            defer { LangfuseValues.install(mask: nil) }
+            let setup = try await makeSetup(api: .ingestion, batchSize: 400, maxValueBytes: 60_000)
             for index in 0..<120 {
                 await setup.tracer.withObservation("chunk \(index)") { observation in
                     observation.setInput(String(repeating: "x", count: 50_000))
@@ -273,9 +273,8 @@ extension JSONValue {
 extension LangfuseTests.ExporterTests {
     /// Records of about 900 KB each: three children and their parent split a batch so that
     /// the parent's `trace-create` travels in the first request and its `span-create` in the
-    /// second.
+    /// second. The values fit the 60 000-byte value cap of ``recordSplitSetup()``.
     func recordRecordSplitAcrossTwoRequests(_ tracer: Tracer) async {
-        LangfuseValues.install(mask: nil, maxValueBytes: 60_000)
         func fill(_ observation: Observation) {
             observation.setInput(String(repeating: "i", count: 59_000))
             observation.setOutput(String(repeating: "o", count: 59_000))
@@ -287,6 +286,11 @@ extension LangfuseTests.ExporterTests {
         }
     }
 
+    /// An ingestion setup whose values may be up to 60 000 bytes.
+    func recordSplitSetup() async throws -> Setup {
+        try await makeSetup(api: .ingestion, maxValueBytes: 60_000)
+    }
+
     /// A record whose events are refused in one request and fail transiently in another is
     /// rejected, whichever request failed first, and the same as with no fault at all.
     @Test(arguments: [
@@ -294,8 +298,7 @@ extension LangfuseTests.ExporterTests {
         [.status(413, body: #"{"message":"too big"}"#), .status(503)],
     ])
     func aRecordSplitAcrossRequestsIsRejectedWhateverFailedFirst(_ faults: [TestBackend.Reply]) async throws {
-        let setup = try await makeSetup(api: .ingestion)
-        defer { LangfuseValues.install(mask: nil) }
+        let setup = try await recordSplitSetup()
         setup.server.fail(next: faults)
         await recordRecordSplitAcrossTwoRequests(setup.tracer)
         let statistics = await setup.tracer.shutdown(deadline: .now + .seconds(30))
@@ -317,8 +320,7 @@ extension LangfuseTests.ExporterTests {
     }
 
     @Test func theSameRecordWithoutFaultsIsRejectedToo() async throws {
-        let setup = try await makeSetup(api: .ingestion)
-        defer { LangfuseValues.install(mask: nil) }
+        let setup = try await recordSplitSetup()
         setup.server.failEvents { event in
             (event["type"] as? String == "span-create" && (event["body"] as? [String: Any])?["name"] as? String == "parent") ? 413 : nil
         }

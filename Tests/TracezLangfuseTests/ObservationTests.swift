@@ -16,10 +16,6 @@ extension LangfuseTests {
             var description: String { "model unavailable" }
         }
 
-        init() {
-            LangfuseValues.install(mask: nil)
-        }
-
         @Test func generationSetsEveryLLMField() async throws {
             let (tracer, collector) = try makeRecordingTracer()
             let firstToken = Date(timeIntervalSince1970: 1_700_000_000.25)
@@ -87,13 +83,11 @@ extension LangfuseTests {
         }
 
         @Test func theMaskSeesEveryValueBeforeItIsKept() async throws {
-            LangfuseValues.install(mask: { value in
+            let (tracer, collector, _) = try makeLangfuseTracer(mask: { value in
                 guard case .object(var fields) = value else { return value }
                 if fields["password"] != nil { fields["password"] = .string("[masked]") }
                 return .object(fields)
             })
-            defer { LangfuseValues.install(mask: nil) }
-            let (tracer, collector) = try makeRecordingTracer()
             await tracer.withObservation("login", input: ["user": "ada", "password": "hunter2"]) { observation in
                 observation.setOutput(["password": "hunter2", "ok": "yes"])
                 observation.setMetadata("form", ["password": "hunter2"])
@@ -106,15 +100,13 @@ extension LangfuseTests {
         }
 
         @Test func aValueOverTheCapIsTruncatedWithAMarkerAndCounted() async throws {
-            LangfuseValues.install(mask: nil, maxValueBytes: 1_024)
-            defer { LangfuseValues.install(mask: nil) }
-            let (tracer, collector) = try makeRecordingTracer()
-            let before = LangfuseValues.truncatedCount
+            let (tracer, collector, exporter) = try makeLangfuseTracer(maxValueBytes: 1_024)
+            let before = exporter.valueStatistics.truncated
             await tracer.withObservation("big") { observation in
                 observation.setOutput(String(repeating: "é", count: 5_000))
                 observation.setInput("small")
             }
-            #expect(LangfuseValues.truncatedCount == before + 1)
+            #expect(exporter.valueStatistics.truncated == before + 1)
             let record = try #require(collector.takeAll().first)
             let marker = try #require(record.json(LangfuseAttributeName.output) as? [String: Any])
             #expect(marker["tracez.truncated"] as? Bool == true)
@@ -124,7 +116,6 @@ extension LangfuseTests {
         }
 
         @Test func aStringIsSentAsItselfAndAnythingElseAsJSONText() async throws {
-            LangfuseValues.install(mask: nil)
             let (tracer, collector) = try makeRecordingTracer()
             await tracer.withObservation("values") { observation in
                 observation.setInput("What is Tracez?")

@@ -12,20 +12,15 @@ extension LangfuseTests {
     @Suite struct PublicAPICoverageTests {
         typealias Name = LangfuseAttributeName
 
-        init() {
-            LangfuseValues.install(mask: nil)
-        }
-
         /// An `Encodable` that refuses to be encoded, as a value with a broken `encode(to:)` does.
         struct Refuses: Encodable {
             struct Refusal: Error {}
             func encode(to encoder: any Encoder) throws { throw Refusal() }
         }
 
-        // MARK: The exporter installs its configuration's mask and value cap
+        // MARK: The exporter's mask and value cap apply to its tracer's observations
 
-        @Test func anExportersMaskAndValueCapApplyToObservationsRecordedAfterIt() async throws {
-            defer { LangfuseValues.install(mask: nil) }
+        @Test func anExportersMaskAndValueCapApplyToObservationsOfItsTracer() async throws {
             let server = LangfuseTestServer()
             try await server.start()
             let configuration = try LangfuseConfiguration(
@@ -40,7 +35,7 @@ extension LangfuseTests {
                 },
                 maxValueBytes: 512
             )
-            // Nothing installed by hand: only the exporter's init can put the mask and the cap in place.
+            // Nothing but the exporter in the tracer's pipeline carries the mask and the cap.
             let exporter = LangfuseExporter(configuration: configuration, resource: OTLPResource(serviceName: "coverage"))
             let collector = try Collector(configuration: CollectorConfiguration(name: "langfuse", capacity: 64))
             let pipeline = try ExportPipeline(
@@ -49,14 +44,14 @@ extension LangfuseTests {
                 configuration: ExportConfiguration(maxBatchSize: 64, interval: .seconds(3600))
             )
             let tracer = Tracer(configuration: TracerConfiguration(serviceName: "coverage"), pipelines: [pipeline])
-            let truncatedBefore = LangfuseValues.truncatedCount
+            let truncatedBefore = exporter.valueStatistics.truncated
             await tracer.withObservation("login", input: ["user": "ada", "password": "hunter2"]) { observation in
                 observation.setOutput(String(repeating: "x", count: 2_000))
                 observation.setMetadata("small", "fits")
             }
             let statistics = await tracer.shutdown(deadline: .now + .seconds(30))
             #expect(statistics.exported == 1)
-            #expect(LangfuseValues.truncatedCount == truncatedBefore + 1)
+            #expect(exporter.valueStatistics.truncated == truncatedBefore + 1)
 
             let span = try #require(server.spans.first { $0.name == "login" })
             func attribute(_ key: String) -> String? { span.attributes.first { $0.key == key }?.value.stringValue }
@@ -73,27 +68,32 @@ extension LangfuseTests {
             try await server.stop()
         }
 
-        @Test func theLastExporterMadeDecidesTheMaskAndCap() async throws {
-            defer { LangfuseValues.install(mask: nil) }
+        @Test func anExporterMadeLaterLeavesAnEarlierTracersMaskAndCapAlone() async throws {
             let base = try HTTPEndpoint("http://127.0.0.1:9")
             let first = LangfuseExporter(
                 configuration: try LangfuseConfiguration(
                     publicKey: "pk-lf-1", secretKey: "sk-lf-1", baseURL: base, mask: { _ in .string("first mask") }, maxValueBytes: 256
-                ))
-            let (tracer, collector) = try makeRecordingTracer()
-            tracer.withSpan("before") { Observation($0).setOutput("value") }
-            // A second exporter without a mask replaces the first one's settings, cap included.
-            let second = LangfuseExporter(configuration: try LangfuseConfiguration(publicKey: "pk-lf-2", secretKey: "sk-lf-2", baseURL: base))
-            tracer.withSpan("after") { span in
+                ),
+                transport: NeverSendsTransport())
+            let (firstTracer, firstCollector) = try makeLangfuseTracer(exporters: [first])
+            firstTracer.withSpan("before") { Observation($0).setOutput("value") }
+            // A second exporter without a mask shapes only its own tracer's values, cap included.
+            let second = LangfuseExporter(
+                configuration: try LangfuseConfiguration(publicKey: "pk-lf-2", secretKey: "sk-lf-2", baseURL: base), transport: NeverSendsTransport())
+            let (secondTracer, secondCollector) = try makeLangfuseTracer(exporters: [second])
+            secondTracer.withSpan("after") { span in
                 Observation(span).setOutput("value")
                 Observation(span).setInput(String(repeating: "y", count: 1_000))
             }
-            let records = collector.takeAll()
-            let before = try #require(records.first { $0.name == "before" })
-            let after = try #require(records.first { $0.name == "after" })
+            firstTracer.withSpan("still first") { Observation($0).setOutput("value") }
+            let firstRecords = firstCollector.takeAll()
+            let before = try #require(firstRecords.first { $0.name == "before" })
+            let after = try #require(secondCollector.takeAll().first { $0.name == "after" })
             #expect(before.json(Name.output) as? String == "first mask")
             #expect(after.json(Name.output) as? String == "value")
             #expect(after.json(Name.input) as? String == String(repeating: "y", count: 1_000))
+            let stillFirst = try #require(firstRecords.first { $0.name == "still first" })
+            #expect(stillFirst.json(Name.output) as? String == "first mask")
             await first.shutdown()
             await second.shutdown()
         }
@@ -205,15 +205,15 @@ extension LangfuseTests {
         // MARK: Values that cannot be encoded
 
         @Test func aValueThatCannotBeEncodedBecomesAMarkerAndIsCounted() throws {
-            let (tracer, collector) = try makeRecordingTracer()
-            let before = LangfuseValues.unencodableCount
+            let (tracer, collector, exporter) = try makeLangfuseTracer()
+            let before = exporter.valueStatistics.unencodable
             tracer.withSpan("broken") { span in
                 let observation = Observation(span)
                 observation.setInput(Refuses())
                 observation.setMetadata("also", [Refuses()])
                 observation.setOutput("fine")
             }
-            #expect(LangfuseValues.unencodableCount == before + 2)
+            #expect(exporter.valueStatistics.unencodable == before + 2)
             let record = try #require(collector.takeAll().first)
             #expect(record.json(Name.input) as? [String: String] == ["tracez.unencodable": "Refuses"])
             #expect(record.json(Name.metadataPrefix + "also") as? [String: String] == ["tracez.unencodable": "Array<Refuses>"])
@@ -221,13 +221,11 @@ extension LangfuseTests {
         }
 
         @Test func theMaskSeesTheUnencodableMarker() throws {
-            defer { LangfuseValues.install(mask: nil) }
-            LangfuseValues.install(mask: { value in
+            let (tracer, collector, _) = try makeLangfuseTracer(mask: { value in
                 guard case .object(var fields) = value, fields["tracez.unencodable"] != nil else { return value }
                 fields["seen by mask"] = .bool(true)
                 return .object(fields)
             })
-            let (tracer, collector) = try makeRecordingTracer()
             tracer.withSpan("broken") { Observation($0).setOutput(Refuses()) }
             let record = try #require(collector.takeAll().first)
             let marker = try #require(record.json(Name.output) as? [String: Any])

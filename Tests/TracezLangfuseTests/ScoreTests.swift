@@ -11,10 +11,6 @@ extension LangfuseTests {
     @Suite struct ScoreTests {
         typealias Name = LangfuseAttributeName
 
-        init() {
-            LangfuseValues.install(mask: nil)
-        }
-
         // MARK: Checked when made
 
         @Test(arguments: [
@@ -171,9 +167,7 @@ extension LangfuseTests {
         // MARK: Environment
 
         @Test func aScoreTakesItsTracesEnvironmentThenTheConfiguredOne() async throws {
-            LangfuseValues.install(mask: nil, defaults: TraceAttributes(environment: "production"))
-            defer { LangfuseValues.install(mask: nil) }
-            let (tracer, collector) = try makeRecordingTracer()
+            let (tracer, collector, _) = try makeLangfuseTracer(environment: "production")
             let traceID = TraceID.random()
             tracer.recordScore(try Score(name: "configured", value: .numeric(1), target: .trace(traceID)))
             tracer.recordScore(try Score(name: "own", value: .numeric(1), target: .trace(traceID), environment: "staging"))

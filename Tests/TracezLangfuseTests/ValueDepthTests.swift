@@ -43,14 +43,13 @@ extension LangfuseTests {
     /// Values nested thousands of levels deep: never followed, never a crash; a counted marker.
     @Suite struct ValueDepthTests {
         @Test func aDeepJSONValueBecomesAMarkerAndIsCounted() async throws {
-            LangfuseValues.install(mask: nil)
-            let (tracer, collector) = try makeRecordingTracer()
-            let before = LangfuseValues.truncatedCount
+            let (tracer, collector, exporter) = try makeLangfuseTracer()
+            let before = exporter.valueStatistics.truncated
             await tracer.withObservation("deep") { observation in
                 observation.setInput(nestedArrays(depth: 5_000))
                 observation.setOutput(nestedArrays(depth: 10))
             }
-            #expect(LangfuseValues.truncatedCount == before + 1)
+            #expect(exporter.valueStatistics.truncated == before + 1)
             let record = try #require(collector.takeAll().first)
             let marker = try #require(record.json(LangfuseAttributeName.input) as? [String: Any])
             #expect(marker["tracez.truncated"] as? Bool == true)
@@ -59,14 +58,13 @@ extension LangfuseTests {
         }
 
         @Test func aDeepRecursiveEncodableBecomesAMarker() async throws {
-            LangfuseValues.install(mask: nil)
-            let (tracer, collector) = try makeRecordingTracer()
-            let before = LangfuseValues.truncatedCount
+            let (tracer, collector, exporter) = try makeLangfuseTracer()
+            let before = exporter.valueStatistics.truncated
             await tracer.withObservation("deep") { observation in
                 observation.setOutput(Chain(depth: 50_000))
                 observation.setMetadata("chain", Chain(depth: 20))
             }
-            #expect(LangfuseValues.truncatedCount == before + 1)
+            #expect(exporter.valueStatistics.truncated == before + 1)
             let record = try #require(collector.takeAll().first)
             let marker = try #require(record.json(LangfuseAttributeName.output) as? [String: Any])
             #expect(marker["tracez.truncated"] as? Bool == true)
@@ -75,9 +73,7 @@ extension LangfuseTests {
         }
 
         @Test func theDepthLimitIsConfigurable() async throws {
-            LangfuseValues.install(mask: nil, maxDepth: 3)
-            defer { LangfuseValues.install(mask: nil) }
-            let (tracer, collector) = try makeRecordingTracer()
+            let (tracer, collector, _) = try makeLangfuseTracer(maxValueDepth: 3)
             await tracer.withObservation("limits") { observation in
                 observation.setInput(nestedArrays(depth: 3))
                 observation.setOutput(nestedArrays(depth: 4))
@@ -91,12 +87,10 @@ extension LangfuseTests {
         }
 
         @Test func aMaskThatAnswersWithADeepValueGetsAMarkerToo() async throws {
-            LangfuseValues.install(mask: { _ in nestedArrays(depth: 100_000) })
-            defer { LangfuseValues.install(mask: nil) }
-            let (tracer, collector) = try makeRecordingTracer()
-            let before = LangfuseValues.truncatedCount
+            let (tracer, collector, exporter) = try makeLangfuseTracer(mask: { _ in nestedArrays(depth: 100_000) })
+            let before = exporter.valueStatistics.truncated
             await tracer.withObservation("masked", input: "plain") { _ in }
-            #expect(LangfuseValues.truncatedCount == before + 1)
+            #expect(exporter.valueStatistics.truncated == before + 1)
             let record = try #require(collector.takeAll().first)
             #expect((record.json(LangfuseAttributeName.input) as? [String: Any])?["tracez.truncated"] as? Bool == true)
         }

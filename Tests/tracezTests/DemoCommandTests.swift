@@ -58,6 +58,8 @@ import Tracez
         #expect(run.lines.contains { $0.hasPrefix("   │  ├─ embed query") || $0.hasPrefix("   │  └─ embed query") })
         // The fourth request (index 3) has no failure; the third (index 2) has one.
         #expect(run.lines.filter { $0.contains("ERROR: weather did not answer") }.count == 1)
+        // No Langfuse exporter, so no Langfuse value counts: those belong to a Langfuse exporter.
+        #expect(!run.lines.contains { $0.hasPrefix("Langfuse values") })
     }
 
     @Test func demoJSONLinesAreOneParsableObjectPerSpan() throws {

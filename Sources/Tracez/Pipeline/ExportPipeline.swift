@@ -34,7 +34,9 @@ public final class ExportPipeline: Service, Sendable {
     public let collector: Collector
     public let configuration: ExportConfiguration
     public let circuitBreaker: CircuitBreaker
-    let exporter: any Exporter
+    /// `package`: an exporter's module may find its own exporters among a tracer's pipelines
+    /// (the Langfuse typed API finds the value settings of its tracer's Langfuse exporter).
+    package let exporter: any Exporter
     let logger: Logger
     let logLimiter = LogRateLimiter()
     let metrics: PipelineMetrics

@@ -31,9 +31,19 @@ public struct LangfuseConfiguration: Sendable {
     /// types; older servers reject them, so by default they go as `span-create` with the
     /// type in metadata.
     public var sendsNewObservationTypes: Bool
-    /// Applied to every input, output and metadata value before it is put on a span.
+    /// Applied to every input, output and metadata value before it is put on a span, by the
+    /// ``Observation``s of tracers that export through a ``LangfuseExporter`` made with this
+    /// configuration.
+    ///
+    /// Only there: a tracer whose exporters include no ``LangfuseExporter`` (an
+    /// `OTLPHTTPExporter` pointed at Langfuse's OTel endpoint, an
+    /// `InMemoryExporter`) applies no mask. A tracer with several Langfuse exporters
+    /// applies every one's mask, in pipeline order, and the smallest caps.
+    ///
+    /// Called from whichever task sets the value, so it must be safe to call from any task.
     public var mask: (@Sendable (JSONValue) -> JSONValue)?
-    /// Values longer than this (JSON bytes) are replaced by a truncation marker and counted.
+    /// Values longer than this (JSON bytes) are replaced by a truncation marker and counted
+    /// (``LangfuseExporter/valueStatistics``); at least 256, default ``defaultMaxValueBytes``.
     public var maxValueBytes: Int
     /// Values whose objects and arrays nest deeper than this are replaced by a truncation
     /// marker and counted, instead of being followed (default 128).
@@ -41,6 +51,10 @@ public struct LangfuseConfiguration: Sendable {
 
     /// The server when none is given: ``LangfuseRegion/eu``.
     public static let defaultBaseURL = LangfuseRegion.eu.url
+
+    /// The default ``maxValueBytes``, 64 KiB: under the tracer's default attribute value cap
+    /// (128 KiB), so the tracer never cuts a JSON value in the middle.
+    public static let defaultMaxValueBytes = 64 * 1024
 
     /// - Throws: ``LangfuseConfigurationError`` for a key without its prefix or an
     ///   environment name Langfuse would rewrite.
@@ -54,7 +68,7 @@ public struct LangfuseConfiguration: Sendable {
         timeout: Duration = .seconds(10),
         sendsNewObservationTypes: Bool = false,
         mask: (@Sendable (JSONValue) -> JSONValue)? = nil,
-        maxValueBytes: Int = LangfuseValues.defaultMaxValueBytes,
+        maxValueBytes: Int = defaultMaxValueBytes,
         maxValueDepth: Int = JSONValue.defaultMaxDepth
     ) throws(LangfuseConfigurationError) {
         self.publicKey = publicKey

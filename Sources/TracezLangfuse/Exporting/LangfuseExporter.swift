@@ -20,7 +20,11 @@ import TracezOTLP
 /// classification of answers and the same redaction of echoed header values.
 ///
 /// Every request carries Basic auth and the `x-langfuse-*` headers the official SDKs send.
-/// Making the exporter installs the configuration's mask and value cap (``LangfuseValues``).
+///
+/// The configuration's ``LangfuseConfiguration/mask``, value caps, environment and release
+/// shape the values of every ``Observation`` recorded by a tracer that exports through this
+/// exporter (one of the tracer's pipelines holds it), and only of those:
+/// ``valueStatistics`` counts what they lost.
 ///
 /// Thread-safety: safe to call from any task.
 public final class LangfuseExporter: Exporter {
@@ -31,6 +35,17 @@ public final class LangfuseExporter: Exporter {
     private let otel: HTTPExporter<OTLPHTTPEncoding>?
     /// Everything in `.ingestion` mode; scores in both.
     private let ingestion: HTTPExporter<IngestionHTTPEncoding>
+    /// How the observations of tracers that export through this exporter shape their values,
+    /// made from the configuration; found by ``Observation`` through the tracer's pipelines.
+    let valueShaper: LangfuseValueShaper
+
+    /// How many values of observations recorded by tracers that export through this exporter
+    /// were replaced by a truncation or unencodable marker, since it was made.
+    ///
+    /// Safe to read from any task, at any time (before and after shutdown); each read is a
+    /// new snapshot of two atomic counters. Values of a tracer with no Langfuse exporter
+    /// are counted by none.
+    public var valueStatistics: LangfuseValueStatistics { valueShaper.statistics }
 
     public init(
         configuration: LangfuseConfiguration,
@@ -40,12 +55,7 @@ public final class LangfuseExporter: Exporter {
     ) {
         self.configuration = configuration
         self.transport = transport
-        LangfuseValues.install(
-            mask: configuration.mask,
-            maxValueBytes: configuration.maxValueBytes,
-            maxDepth: configuration.maxValueDepth,
-            defaults: TraceAttributes(release: configuration.release, environment: configuration.environment)
-        )
+        valueShaper = LangfuseValueShaper(configuration: configuration)
         let credentials = Data("\(configuration.publicKey):\(configuration.secretKey)".utf8).base64EncodedString()
         let headers = [
             (name: "Authorization", value: "Basic \(credentials)"),

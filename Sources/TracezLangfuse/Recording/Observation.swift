@@ -6,7 +6,16 @@ import Tracez
 ///
 /// Made by `tracer.withObservation`, `withGeneration` and friends, or around any span
 /// with ``init(_:)``. Input, output, metadata and the generation maps take any
-/// `Encodable`, sent as JSON after the redaction hook and the size cap of ``LangfuseValues``.
+/// `Encodable`, sent as JSON after the redaction mask and within the size and depth caps
+/// (a marker, counted, replaces a value beyond them).
+///
+/// The mask, the caps and the default trace fields (environment, release) are those of the
+/// ``LangfuseExporter`` of the tracer that records the span, found when the observation is
+/// made: every mask and the smallest caps if the tracer has several. A tracer that exports
+/// through no ``LangfuseExporter`` (an OTLP exporter pointed at Langfuse, an
+/// `InMemoryExporter`), and a span that is not recording, get no mask, the default
+/// caps (``LangfuseConfiguration/defaultMaxValueBytes``, 128 levels) and no default fields;
+/// their markers are counted in counters shared process-wide that no exporter reports.
 ///
 /// Thread-safety: a value holding a reference to its span; every setter takes the span's
 /// lock, so it may be called from any task. Setters after the span ended are ignored.
@@ -18,21 +27,27 @@ public struct Observation: Sendable {
     /// The tracer that records the span (`nil` if it was not recording when wrapped): where
     /// ``score(name:value:comment:metadata:)`` records, even after the span ended.
     private let tracer: Tracez.Tracer?
+    /// The tracer's value settings, looked up once here rather than by every setter.
+    private let shaper: LangfuseValueShaper
 
     /// Wraps `span`; its type is whatever it was given (``ObservationType/span`` if none).
+    ///
+    /// - Complexity: O(pipelines of the span's tracer), to find its Langfuse exporters.
     public init(_ span: Tracez.Span) {
         self.span = span
         self.tracer = span.recordingTracer
+        self.shaper = LangfuseValueShaper.of(tracer)
     }
 
     /// Wraps a new span as an observation of `type` that carries the trace fields: the
-    /// configured defaults, then those of the current task's ``TraceAttributes``.
+    /// defaults of the tracer's ``LangfuseExporter``, then those of the current task's ``TraceAttributes``.
     init(_ span: Tracez.Span, type: ObservationType) {
         self.init(span)
+        let defaults = shaper.defaults
         span.updateAttributes { attributes in
             attributes[Name.observationType] = type.rawValue
             let trace = ServiceContext.current?.langfuseTrace ?? TraceAttributes()
-            LangfuseValues.defaults.merging(trace).write(to: &attributes)
+            defaults.merging(trace).write(to: &attributes)
         }
     }
 
@@ -53,16 +68,16 @@ public struct Observation: Sendable {
     }
 
     public func setInput(_ value: some Encodable) {
-        span.attributes[Name.input] = LangfuseValues.jsonText(value)
+        span.attributes[Name.input] = shaper.jsonText(value)
     }
 
     public func setOutput(_ value: some Encodable) {
-        span.attributes[Name.output] = LangfuseValues.jsonText(value)
+        span.attributes[Name.output] = shaper.jsonText(value)
     }
 
     /// One metadata entry (`langfuse.observation.metadata.<key>`).
     public func setMetadata(_ key: String, _ value: some Encodable) {
-        span.attributes[Name.metadataPrefix + key] = LangfuseValues.jsonText(value)
+        span.attributes[Name.metadataPrefix + key] = shaper.jsonText(value)
     }
 
     /// `ERROR` also sets the span's status to error, so OTel backends agree.
@@ -87,7 +102,7 @@ public struct Observation: Sendable {
 
     /// Temperature, max tokens, …: any `Encodable` map, sent as JSON.
     public func setModelParameters(_ parameters: some Encodable) {
-        span.attributes[Name.modelParameters] = LangfuseValues.jsonText(parameters)
+        span.attributes[Name.modelParameters] = shaper.jsonText(parameters)
     }
 
     /// Token counts: `input`, `output`, `total`, and any other named count (`cache_read`, …).
@@ -114,7 +129,7 @@ public struct Observation: Sendable {
         if let input { details["input"] = input }
         if let output { details["output"] = output }
         if let total { details["total"] = total }
-        span.attributes[Name.costDetails] = LangfuseValues.jsonText(details.filter { $0.value.isFinite && $0.value >= 0 })
+        span.attributes[Name.costDetails] = shaper.jsonText(details.filter { $0.value.isFinite && $0.value >= 0 })
     }
 
     /// When the first token arrived (streaming); ISO-8601 with `Z`.
@@ -132,12 +147,12 @@ public struct Observation: Sendable {
 
     /// The trace's input, as Langfuse shows it on the trace (`langfuse.trace.input`).
     public func setTraceInput(_ value: some Encodable) {
-        span.attributes[Name.traceInput] = LangfuseValues.jsonText(value)
+        span.attributes[Name.traceInput] = shaper.jsonText(value)
     }
 
     /// The trace's output (`langfuse.trace.output`).
     public func setTraceOutput(_ value: some Encodable) {
-        span.attributes[Name.traceOutput] = LangfuseValues.jsonText(value)
+        span.attributes[Name.traceOutput] = shaper.jsonText(value)
     }
 
     /// Trace-level fields, on this observation (and so on its trace).

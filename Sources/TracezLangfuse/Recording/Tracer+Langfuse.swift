@@ -95,7 +95,8 @@ extension Tracez.Tracer {
     /// As the Python SDK does, a score of a trace or an observation is sampled with that
     /// trace (the current span's decision when it belongs to the trace, otherwise the
     /// tracer's sampler asked about the trace's id), and a session score is never sampled
-    /// out. A score without an environment takes the current trace's, then the configured one.
+    /// out. A score without an environment takes the current trace's, then the one configured
+    /// on this tracer's ``LangfuseExporter`` (the first, if it has several).
     public func recordScore(_ score: Score) {
         let isSampled: Bool
         if let traceID = score.traceID {
@@ -109,7 +110,7 @@ extension Tracez.Tracer {
         }
         var score = score
         if score.environment == nil {
-            score.environment = ServiceContext.current?.langfuseTrace?.environment ?? LangfuseValues.defaults.environment
+            score.environment = ServiceContext.current?.langfuseTrace?.environment ?? LangfuseValueShaper.of(self).defaults.environment
         }
         // A new root, not a child of the current span: a score is not part of the trace's tree.
         let span = startSpan("score \(score.name)", ofKind: .internal, isSampled: isSampled)

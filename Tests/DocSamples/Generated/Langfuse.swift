@@ -49,3 +49,22 @@ func langfuse3() async throws {
         }
     }
 }
+
+// Docs/Langfuse.md, line 101
+func langfuse4() async throws {
+    var configuration = try LangfuseConfiguration(publicKey: publicKey, secretKey: secretKey, baseURL: LangfuseRegion.eu.baseURL)
+    configuration.mask = { value in
+        guard case .object(var fields) = value else { return value }
+        if fields["password"] != nil { fields["password"] = .string("[masked]") }
+        return .object(fields)
+    }
+    configuration.maxValueBytes = 16 * 1024
+    let exporter = LangfuseExporter(configuration: configuration)
+    let collector = try Collector(configuration: CollectorConfiguration(name: "langfuse", capacity: 4096))
+    let tracer = Tracer(pipelines: [try ExportPipeline(collector: collector, exporter: exporter)])
+
+    await tracer.withObservation("login", input: ["user": "ada", "password": "hunter2"]) { _ in }  // sent as "[masked]"
+    let statistics = exporter.valueStatistics  // safe from any task; a snapshot
+    print("values replaced by a marker: \(statistics.truncated) truncated, \(statistics.unencodable) unencodable")
+    _ = statistics
+}

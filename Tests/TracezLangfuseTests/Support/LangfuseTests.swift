@@ -1,18 +1,76 @@
 import Foundation
 import Testing
 import Tracez
+import TracezHTTP
 
 @testable import TracezLangfuse
 
-/// Every Langfuse suite is nested in this one and runs one test at a time:
-/// ``LangfuseValues`` (the mask and the value cap) is process-wide, and an exporter
-/// installs its configuration's settings when it is made.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct LangfuseTests {}
+/// Every Langfuse suite is nested in this one. Its tests may run in parallel: each builds its
+/// own tracer, and value settings and counters belong to that tracer's Langfuse exporter.
+@Suite(.timeLimit(.minutes(3))) struct LangfuseTests {}
 
-/// A tracer with one collector and no pipeline: tests read the records themselves.
+/// A tracer with one collector and no pipeline: tests read the records themselves. Its
+/// observations get the default value shaping (no Langfuse exporter).
 func makeRecordingTracer(capacity: Int = 1024) throws -> (Tracer, Collector) {
     let collector = try Collector(configuration: CollectorConfiguration(name: "langfuse-tests", capacity: capacity))
     return (Tracer(configuration: TracerConfiguration(serviceName: "langfuse-tests"), collectors: [collector]), collector)
+}
+
+/// Answers every request with a 503: for exporters whose pipeline never runs, so that
+/// nothing is sent and no HTTP client is made.
+struct NeverSendsTransport: HTTPTransport {
+    func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
+        HTTPResponse(status: 503, headers: [], body: [])
+    }
+
+    func shutdown() async {}
+}
+
+/// A Langfuse exporter with these value settings, on a transport that never sends.
+func makeLangfuseExporter(
+    mask: (@Sendable (JSONValue) -> JSONValue)? = nil,
+    maxValueBytes: Int = LangfuseConfiguration.defaultMaxValueBytes,
+    maxValueDepth: Int = JSONValue.defaultMaxDepth,
+    environment: String? = nil,
+    release: String? = nil
+) throws -> LangfuseExporter {
+    let configuration = try LangfuseConfiguration(
+        publicKey: "pk-lf-tests",
+        secretKey: "sk-lf-tests",
+        baseURL: HTTPEndpoint("http://127.0.0.1:9"),
+        environment: environment,
+        release: release,
+        mask: mask,
+        maxValueBytes: maxValueBytes,
+        maxValueDepth: maxValueDepth
+    )
+    return LangfuseExporter(configuration: configuration, transport: NeverSendsTransport())
+}
+
+/// A tracer with one pipeline per exporter, never run: tests read the records from the
+/// returned collector, the first pipeline's (every pipeline's collector receives every record).
+func makeLangfuseTracer(exporters: [LangfuseExporter], capacity: Int = 1024) throws -> (Tracer, Collector) {
+    let pipelines = try exporters.enumerated().map { index, exporter in
+        try ExportPipeline(
+            collector: Collector(configuration: CollectorConfiguration(name: "langfuse-\(index)", capacity: capacity)),
+            exporter: exporter,
+            configuration: ExportConfiguration(maxBatchSize: capacity, interval: .seconds(3600))
+        )
+    }
+    return (Tracer(configuration: TracerConfiguration(serviceName: "langfuse-tests"), pipelines: pipelines), pipelines[0].collector)
+}
+
+/// A tracer exporting through one Langfuse exporter with these value settings (see
+/// ``makeLangfuseExporter(mask:maxValueBytes:maxValueDepth:environment:release:)``).
+func makeLangfuseTracer(
+    mask: (@Sendable (JSONValue) -> JSONValue)? = nil,
+    maxValueBytes: Int = LangfuseConfiguration.defaultMaxValueBytes,
+    maxValueDepth: Int = JSONValue.defaultMaxDepth,
+    environment: String? = nil
+) throws -> (Tracer, Collector, LangfuseExporter) {
+    let exporter = try makeLangfuseExporter(mask: mask, maxValueBytes: maxValueBytes, maxValueDepth: maxValueDepth, environment: environment)
+    let (tracer, collector) = try makeLangfuseTracer(exporters: [exporter])
+    return (tracer, collector, exporter)
 }
 
 extension Collector {

@@ -1,0 +1,19 @@
+/// What a ``LangfuseExporter``'s value shaping replaced by a marker, since the exporter was
+/// made: the values of observations recorded by tracers that export through it.
+///
+/// A plain value, read from ``LangfuseExporter/valueStatistics``; each read is a fresh
+/// snapshot. The two counts are read one after the other from atomic counters, so while
+/// other tasks record, they may be a moment apart.
+public struct LangfuseValueStatistics: Sendable, Hashable {
+    /// Values replaced by `{"tracez.truncated": true, …}`: over
+    /// ``LangfuseConfiguration/maxValueBytes`` once encoded and masked, or nested deeper than
+    /// ``LangfuseConfiguration/maxValueDepth`` (a mask's answer included).
+    public var truncated: Int
+    /// Values whose `encode(to:)` threw, sent as `{"tracez.unencodable": "<type>"}` instead.
+    public var unencodable: Int
+
+    public init(truncated: Int = 0, unencodable: Int = 0) {
+        self.truncated = truncated
+        self.unencodable = unencodable
+    }
+}
