@@ -37,7 +37,9 @@ import Testing
         #expect {
             try TracerConfiguration(environment: ["OTEL_RESOURCE_ATTRIBUTES": raw])
         } throws: { error in
-            guard case TracezError.invalidEnvironmentVariable(let name, _, _) = error else { return false }
+            guard let failure = error as? TracezError, failure.code == .invalidEnvironmentVariable,
+                let name = failure.name
+            else { return false }
             return name == "OTEL_RESOURCE_ATTRIBUTES"
         }
     }
@@ -71,7 +73,9 @@ import Testing
         #expect {
             try TracerConfiguration(environment: environment)
         } throws: { error in
-            guard case TracezError.invalidEnvironmentVariable(let name, _, _) = error else { return false }
+            guard let failure = error as? TracezError, failure.code == .invalidEnvironmentVariable,
+                let name = failure.name
+            else { return false }
             return name == variable && "\(error)".contains(variable)
         }
     }
