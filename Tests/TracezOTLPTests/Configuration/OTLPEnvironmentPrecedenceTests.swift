@@ -120,6 +120,11 @@ import TracezTestSupport
         }
     }
 
+    @Test func insecureTakesOneAsEveryTracezFlagDoes() throws {
+        let configuration = try OTLPExporterConfiguration(environment: Self.networkEndpoint.merging(["OTEL_EXPORTER_OTLP_INSECURE": "1"]) { $1 })
+        #expect(configuration.endpoint.host == "collector.example")
+    }
+
     @Test func tracesInsecureAppliesToTheTracesEndpoint() throws {
         let configuration = try OTLPExporterConfiguration(environment: [
             "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://collector.example:4318/custom",

@@ -22,6 +22,11 @@ import Testing
         #expect(resourceOnly.serviceName == "from-resource")
     }
 
+    @Test func sdkDisabledTakesOneAndZeroAsEveryTracezFlagDoes() throws {
+        #expect(try TracerConfiguration(environment: ["OTEL_SDK_DISABLED": " 1 "]).isEnabled == false)
+        #expect(try TracerConfiguration(environment: ["OTEL_SDK_DISABLED": "0"]).isEnabled)
+    }
+
     @Test func resourceAttributesArePercentDecoded() throws {
         let configuration = try TracerConfiguration(environment: [
             "OTEL_RESOURCE_ATTRIBUTES": " deployment.environment = prod , team=llm%20platform,note=a%2Cb%3Dc "
