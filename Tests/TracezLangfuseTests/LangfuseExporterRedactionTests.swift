@@ -79,7 +79,7 @@ extension LangfuseTests {
                 let text = "\(error)"
                 #expect(text.contains("bad header [redacted]"), "\(text)")
                 #expect(!text.contains(credentials) && !text.contains(secretKey))
-                guard case .perRecord(let dropped, let retry, _, _) = error else {
+                guard error.code == .perRecord, let dropped = error.dropped, let retry = error.retry else {
                     Issue.record("expected per-record results, got \(error)")
                     return
                 }

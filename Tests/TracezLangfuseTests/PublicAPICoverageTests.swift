@@ -255,7 +255,9 @@ extension LangfuseTests {
             #expect {
                 try LangfuseSettings(environment: Self.keys.merging(["LANGFUSE_DEBUG": raw]) { $1 })
             } throws: { error in
-                guard case LangfuseConfigurationError.invalidValue(let field, let reason) = error else { return false }
+                guard let failure = error as? LangfuseConfigurationError, failure.code == .invalidValue,
+                    let field = failure.field, let reason = failure.reason
+                else { return false }
                 return field == "LANGFUSE_DEBUG" && reason.contains(raw)
             }
         }

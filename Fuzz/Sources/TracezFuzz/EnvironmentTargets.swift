@@ -125,7 +125,7 @@ let checksSecretLeaks = true
 /// Whether a header member written the HTTP way, `Authorization: Bearer …` (no `=`), counts
 /// its part after `:` as a secret value.
 ///
-/// On since `OTLPExporterConfiguration.parseHeaders` names a malformed member by position only
+/// On since the environment reader (`EnvironmentReader.keyValueList`) names a malformed member of a secret by position only
 /// (it quoted the member as the header's key, token and all: the fuzzer's find, now a case of
 /// `OTLPExporterConfigurationSecretsTests.malformedHeadersNameThePositionAndNoPartOfAKeyOrValue`).
 let checksColonFormHeaders = true

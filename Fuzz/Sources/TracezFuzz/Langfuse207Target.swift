@@ -33,12 +33,17 @@ private let quiet = Logger(label: "tracez.fuzz", factory: { _ in SwiftLogNoOpLog
 func fuzzLangfuse207(_ bytes: [UInt8]) {
     var results = IngestionResults(recordCount: records.count)
     results.read(HTTPResponse(status: 207, body: bytes), events: events, logger: quiet)
-    switch results.error(for: records) {
-    case nil, .transient, .rejected:
-        break
-    case .partial(let rejectedCount, let retry, _):
+    guard let error = results.error(for: records) else { return }
+    switch error.code {
+    case .partial:
+        let rejectedCount = error.rejectedCount ?? 0
+        let retry = error.retry ?? []
         precondition(rejectedCount + retry.count <= records.count, "207 answer: \(rejectedCount) rejected and \(retry.count) to retry of \(records.count)")
-    case .perRecord(let dropped, let retry, _, _):
+    case .perRecord:
+        let dropped = error.dropped ?? DropCounts()
+        let retry = error.retry ?? []
         precondition(dropped.total + retry.count <= records.count, "207 answer: \(dropped.total) dropped and \(retry.count) to retry of \(records.count)")
+    default:
+        break
     }
 }

@@ -76,28 +76,31 @@ extension ExportPipeline {
             case .finished(.success):
                 outcome = .accepted
             case .finished(.failure(let error as ExportError)):
-                switch error {
-                case .rejected(let status, let why):
+                switch error.code {
+                case .rejected:
                     outcome = .refused
                     reason = error.description
-                    logFailure("rejected", "backend refused a batch", ["status": "\(status.map(String.init) ?? "none")", "reason": "\(why)"])
-                case .partial(let rejectedCount, let retry, let why):
+                    logFailure("rejected", "backend refused a batch", ["status": "\(error.status.map(String.init) ?? "none")", "reason": "\(error.reason)"])
+                case .partial:
                     var drops = DropCounts()
-                    drops[.rejectedByBackend] = rejectedCount
-                    guard let rest = settleEach(batch, dropping: drops, retry: retry, reason: why, error: error) else { return .done }
+                    drops[.rejectedByBackend] = error.rejectedCount ?? 0
+                    guard let rest = settleEach(batch, dropping: drops, retry: error.retry ?? [], reason: error.reason, error: error) else { return .done }
                     batch = rest
                     outcome = .failed(retryAfter: nil)
-                    reason = why
+                    reason = error.reason
                     countsAgainstBackend = false  // the backend answered: not an outage
-                case .perRecord(let drops, let retry, let retryAfter, let why):
-                    guard let rest = settleEach(batch, dropping: drops, retry: retry, reason: why, error: error) else { return .done }
+                case .perRecord:
+                    guard let rest = settleEach(batch, dropping: error.dropped ?? DropCounts(), retry: error.retry ?? [], reason: error.reason, error: error)
+                    else { return .done }
                     batch = rest
-                    outcome = .failed(retryAfter: retryAfter)
-                    reason = why
+                    outcome = .failed(retryAfter: error.retryAfter)
+                    reason = error.reason
                     countsAgainstBackend = false
-                case .transient(let why, let retryAfter):
-                    outcome = .failed(retryAfter: retryAfter)
-                    reason = why
+                default:
+                    // .transient, and any code a later version adds: retried, as any error that
+                    // is not an ExportError is.
+                    outcome = .failed(retryAfter: error.retryAfter)
+                    reason = error.reason
                 }
             case .finished(.failure(let error)):
                 outcome = .failed(retryAfter: nil)

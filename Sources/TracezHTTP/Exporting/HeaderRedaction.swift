@@ -19,12 +19,6 @@ package struct HeaderRedaction: Sendable {
     }
 
     package func clean(_ error: ExportError) -> ExportError {
-        switch error {
-        case .transient(let reason, let retryAfter): .transient(reason: clean(reason), retryAfter: retryAfter)
-        case .rejected(let status, let reason): .rejected(status: status, reason: clean(reason))
-        case .partial(let rejectedCount, let retry, let reason): .partial(rejectedCount: rejectedCount, retry: retry, reason: clean(reason))
-        case .perRecord(let dropped, let retry, let retryAfter, let reason):
-            .perRecord(dropped: dropped, retry: retry, retryAfter: retryAfter, reason: clean(reason))
-        }
+        error.replacingReason { clean($0) }
     }
 }

@@ -14,8 +14,8 @@ import TracezOTLP
 /// | `LANGFUSE_FLUSH_AT` | records per batch | 512 |
 /// | `LANGFUSE_FLUSH_INTERVAL` | seconds between exports | 1 |
 /// | `LANGFUSE_TIMEOUT` | seconds per request | 10 |
-/// | `LANGFUSE_TRACING_ENABLED` | `false` records nothing | `true` |
-/// | `LANGFUSE_DEBUG` | `true` logs each batch result | `false` |
+/// | `LANGFUSE_TRACING_ENABLED` | `false` (or `0`) records nothing | `true` |
+/// | `LANGFUSE_DEBUG` | `true` (or `1`) logs each batch result | `false` |
 public struct LangfuseSettings: Sendable {
     public var configuration: LangfuseConfiguration
     /// ``Sampler/traceIDRatio(_:)`` for `LANGFUSE_SAMPLE_RATE`; `nil` when unset.
@@ -27,66 +27,61 @@ public struct LangfuseSettings: Sendable {
 
     /// Whether the environment names both keys: the demo's test for "send to Langfuse".
     public static func isConfigured(in environment: [String: String]) -> Bool {
-        !(environment["LANGFUSE_PUBLIC_KEY"] ?? "").isEmpty && !(environment["LANGFUSE_SECRET_KEY"] ?? "").isEmpty
+        let reader = EnvironmentReader(environment)
+        return reader.string("LANGFUSE_PUBLIC_KEY") != nil && reader.string("LANGFUSE_SECRET_KEY") != nil
     }
 
+    /// Values follow the one vocabulary of every Tracez module (booleans `true`/`false`/`1`/`0`;
+    /// see `Docs/Concepts.md`); durations are in seconds, as the Python SDK reads them.
+    ///
     /// - Throws: ``LangfuseConfigurationError`` naming the variable; never repeating a secret.
     public init(environment: [String: String], api: LangfuseConfiguration.API = .otel) throws(LangfuseConfigurationError) {
-        func value(_ name: String) -> String? {
-            guard let raw = environment[name]?.trimmingWhitespace(), !raw.isEmpty else { return nil }
-            return raw
-        }
-        func number(_ name: String, _ range: ClosedRange<Double>) throws(LangfuseConfigurationError) -> Double? {
-            guard let raw = value(name) else { return nil }
-            guard let parsed = Double(raw), range.contains(parsed) else {
-                throw .invalidValue(field: name, reason: "expected a number from \(range.lowerBound) to \(range.upperBound), got '\(raw.prefix(40))'")
-            }
-            return parsed
-        }
-        func flag(_ name: String, default defaultValue: Bool) throws(LangfuseConfigurationError) -> Bool {
-            guard let raw = value(name) else { return defaultValue }
-            switch raw.lowercased() {
-            case "true", "1": return true
-            case "false", "0": return false
-            default: throw .invalidValue(field: name, reason: "expected true or false, got '\(raw.prefix(40))'")
+        let reader = EnvironmentReader(environment)
+        // The reader's error, as this module's: the variable, why, and what may be shown of the value.
+        func read<T>(_ body: () throws(TracezError) -> T) throws(LangfuseConfigurationError) -> T {
+            do {
+                return try body()
+            } catch {
+                throw .invalidValue(field: error.name ?? "", reason: "\(error.reason ?? ""), got '\(error.value ?? "")'")
             }
         }
 
-        guard let publicKey = value("LANGFUSE_PUBLIC_KEY"), let secretKey = value("LANGFUSE_SECRET_KEY") else {
+        guard let publicKey = reader.string("LANGFUSE_PUBLIC_KEY"), let secretKey = reader.string("LANGFUSE_SECRET_KEY") else {
             throw .missingKeys
         }
-        let (baseVariable, base) =
-            value("LANGFUSE_BASE_URL").map { ("LANGFUSE_BASE_URL", $0) }
-            ?? value("LANGFUSE_HOST").map { ("LANGFUSE_HOST", $0) }
-            ?? ("LANGFUSE_BASE_URL", LangfuseConfiguration.defaultBaseURL)
+        let baseVariable = reader.first(of: ["LANGFUSE_BASE_URL", "LANGFUSE_HOST"])?.name ?? "LANGFUSE_BASE_URL"
         let baseURL: HTTPEndpoint
         do {
-            baseURL = try HTTPEndpoint(base)
+            // TransportError leaves out credentials, and so does the shown value.
+            baseURL =
+                try reader.url(baseVariable, redacted: HTTPEndpoint.redacted) { raw in try HTTPEndpoint(raw) }
+                ?? HTTPEndpoint(LangfuseConfiguration.defaultBaseURL)
+        } catch let error as TracezError {
+            throw .invalidBaseURL(variable: baseVariable, reason: error.reason ?? "")
         } catch {
-            throw .invalidBaseURL(variable: baseVariable, reason: "\(error)")  // TransportError leaves out credentials
+            throw .invalidBaseURL(variable: baseVariable, reason: "\(error)")
         }
         var export = ExportConfiguration()
-        if let flushAt = try number("LANGFUSE_FLUSH_AT", 1...1_000_000) {
-            guard flushAt == flushAt.rounded() else { throw .invalidValue(field: "LANGFUSE_FLUSH_AT", reason: "expected a whole number") }
-            export.maxBatchSize = Int(flushAt)
+        if let flushAt = try read({ () throws(TracezError) in try reader.integer("LANGFUSE_FLUSH_AT", in: 1...1_000_000) }) {
+            export.maxBatchSize = flushAt
         }
-        if let seconds = try number("LANGFUSE_FLUSH_INTERVAL", 0.001...86_400) {
-            export.interval = .milliseconds(Int64(seconds * 1000))
+        if let interval = try read({ () throws(TracezError) in try reader.seconds("LANGFUSE_FLUSH_INTERVAL", in: 0.001...86_400) }) {
+            export.interval = interval
         }
-        let timeout = try number("LANGFUSE_TIMEOUT", 0.001...3_600).map { Duration.milliseconds(Int64($0 * 1000)) } ?? .seconds(10)
+        let timeout = try read({ () throws(TracezError) in try reader.seconds("LANGFUSE_TIMEOUT", in: 0.001...3_600) }) ?? .seconds(10)
         configuration = try LangfuseConfiguration(
             publicKey: publicKey,
             secretKey: secretKey,
             baseURL: baseURL,
             api: api,
-            environment: value("LANGFUSE_TRACING_ENVIRONMENT"),
-            release: value("LANGFUSE_RELEASE"),
+            environment: reader.string("LANGFUSE_TRACING_ENVIRONMENT"),
+            release: reader.string("LANGFUSE_RELEASE"),
             timeout: timeout
         )
-        sampleRate = try number("LANGFUSE_SAMPLE_RATE", 0...1)
+        sampleRate = try read({ () throws(TracezError) in try reader.number("LANGFUSE_SAMPLE_RATE", in: 0...1) })
         self.export = export
-        isTracingEnabled = try flag("LANGFUSE_TRACING_ENABLED", default: true)
-        isDebug = try flag("LANGFUSE_DEBUG", default: false)
+        isTracingEnabled = try read({ () throws(TracezError) in try reader.bool("LANGFUSE_TRACING_ENABLED") }) ?? true
+        isDebug = try read({ () throws(TracezError) in try reader.bool("LANGFUSE_DEBUG") }) ?? false
     }
 
     /// A tracer configuration with the sampler and the on/off switch these settings ask for.

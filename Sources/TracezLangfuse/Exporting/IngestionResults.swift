@@ -37,18 +37,18 @@ struct IngestionResults {
     /// A request that failed as a whole: each of its records shares the failure.
     mutating func failWhole(_ events: [IngestionEvent], error: ExportError) {
         let records = Set(events.map(\.record))
-        switch error {
-        case .transient(let reason, let after):
+        switch error.code {
+        case .transient:
             retry.formUnion(records)
-            reasons.append(reason)
-            if let after { retryAfter = max(retryAfter ?? .zero, after) }
-        case .rejected(let status, let reason):
+            reasons.append(error.reason)
+            if let after = error.retryAfter { retryAfter = max(retryAfter ?? .zero, after) }
+        case .rejected:
             rejected.formUnion(records)
-            reasons.append(reason)
-            wholeRequestRejection = (status, reason)
-        case .partial(_, _, let reason), .perRecord(_, _, _, let reason):
+            reasons.append(error.reason)
+            wholeRequestRejection = (error.status, error.reason)
+        default:  // .partial, .perRecord, and any code a later version adds
             retry.formUnion(records)
-            reasons.append(reason)
+            reasons.append(error.reason)
         }
     }
 

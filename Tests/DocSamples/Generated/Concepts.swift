@@ -24,7 +24,7 @@ func concepts1() async throws {
     _ = tracer
 }
 
-// Docs/Concepts.md, line 207
+// Docs/Concepts.md, line 230
 func concepts2() async throws {
     let main = try Collector(configuration: CollectorConfiguration(
         name: "main",
@@ -38,7 +38,7 @@ func concepts2() async throws {
     _ = main
 }
 
-// Docs/Concepts.md, line 252
+// Docs/Concepts.md, line 275
 func concepts3() async throws {
     let errors = try Collector(configuration: CollectorConfiguration(name: "errors", capacity: 1024, filter: .errors))
     let llm = try Collector(configuration: CollectorConfiguration(
@@ -52,7 +52,7 @@ func concepts3() async throws {
     _ = slow
 }
 
-// Docs/Concepts.md, line 274
+// Docs/Concepts.md, line 297
 func concepts4() async throws {
     let flightRecorder = try Collector(configuration: CollectorConfiguration(
         name: "flight-recorder", capacity: 1000, overflow: .overwriteOldest
@@ -63,7 +63,7 @@ func concepts4() async throws {
     lastSpans.markExported()   // or markDropped(reason:), or requeue()
 }
 
-// Docs/Concepts.md, line 314
+// Docs/Concepts.md, line 337
 func concepts6() async throws {
     struct PrintCountExporter: Exporter {
         func export(_ batch: [SpanRecord]) async throws {
@@ -72,7 +72,7 @@ func concepts6() async throws {
     }
 }
 
-// Docs/Concepts.md, line 351
+// Docs/Concepts.md, line 374
 func concepts7() async throws {
     let pipeline = try ExportPipeline(
         collector: main,

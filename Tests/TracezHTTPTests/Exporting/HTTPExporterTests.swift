@@ -79,7 +79,8 @@ import Tracez
             try await exporter.export(batch)
         } throws: { error in
             // The reason the encoding built holds the echoed header value; the exporter cleans it.
-            guard case .transient(let reason, _) = error as? ExportError else { return false }
+            guard let failure = error as? ExportError, failure.code == .transient else { return false }
+            let reason = failure.reason
             return !reason.contains("token-1234") && reason.contains("[redacted]")
         }
 
@@ -91,16 +92,17 @@ import Tracez
 
         let seen = encoding.seen.withLock { $0 }
         #expect(seen.map(\.part) == ["a", "b", "c", "d"])
-        guard case .success(let multiStatus) = seen[0].result, case .failure(.transient(_, let retryAfter)) = seen[1].result,
-            case .failure(.transient(let timeoutReason, nil)) = seen[2].result, case .failure(.rejected(let status, _)) = seen[3].result
+        guard case .success(let multiStatus) = seen[0].result, case .failure(let throttled) = seen[1].result, throttled.code == .transient,
+            case .failure(let timedOut) = seen[2].result, timedOut.code == .transient, timedOut.retryAfter == nil,
+            case .failure(let refused) = seen[3].result, refused.code == .rejected
         else {
             Issue.record("answers reached the encoding as \(seen.map(\.result))")
             return
         }
         #expect(multiStatus.status == 207 && multiStatus.body == Array("per record".utf8))
-        #expect(retryAfter == .seconds(7))
-        #expect(timeoutReason == TransportError.timedOut.description)
-        #expect(status == 401)
+        #expect(throttled.retryAfter == .seconds(7))
+        #expect(timedOut.reason == TransportError.timedOut.description)
+        #expect(refused.status == 401)
     }
 
     @Test func aBatchWhoseAnswersAreAllAcceptedThrowsNothing() async throws {

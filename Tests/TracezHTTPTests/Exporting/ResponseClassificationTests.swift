@@ -22,31 +22,31 @@ import Tracez
 
     @Test(arguments: [408, 429, 500, 502, 503, 504])
     func transientStatusesAreRetryable(status: Int) {
-        guard case .transient(let reason, _)? = ExportError.classify(HTTPResponse(status: status)) else {
+        guard let failure = ExportError.classify(HTTPResponse(status: status)), failure.code == .transient else {
             Issue.record("\(status) should be transient")
             return
         }
-        #expect(reason.contains("\(status)"))
+        #expect(failure.reason.contains("\(status)"))
     }
 
     @Test(arguments: [400, 401, 403, 404, 413, 422, 501])
     func otherStatusesAreRefusals(status: Int) {
-        guard case .rejected(let code, _)? = ExportError.classify(HTTPResponse(status: status, body: Array("nope".utf8))) else {
+        guard let failure = ExportError.classify(HTTPResponse(status: status, body: Array("nope".utf8))), failure.code == .rejected else {
             Issue.record("\(status) should be a refusal")
             return
         }
-        #expect(code == status)
+        #expect(failure.status == status)
     }
 
     @Test func reasonIsShortAndOnOneLine() {
         let body = Array(("line one\nline two\u{1}" + String(repeating: "x", count: 10_000)).utf8)
-        guard case .rejected(_, let reason)? = ExportError.classify(HTTPResponse(status: 400, body: body)) else {
+        guard let failure = ExportError.classify(HTTPResponse(status: 400, body: body)), failure.code == .rejected else {
             Issue.record("expected a refusal")
             return
         }
-        #expect(!reason.contains("\n"))
-        #expect(reason.count < 250)
-        #expect(reason.contains("line one line two"))
+        #expect(!failure.reason.contains("\n"))
+        #expect(failure.reason.count < 250)
+        #expect(failure.reason.contains("line one line two"))
     }
 
     @Test func retryAfterSecondsAndHTTPDateAreRead() {
@@ -62,10 +62,10 @@ import Tracez
 
     @Test func retryAfterHeaderReachesTheTransientError() {
         let response = HTTPResponse(status: 429, headers: [("retry-after", "7")])
-        guard case .transient(_, let retryAfter)? = ExportError.classify(response) else {
+        guard let failure = ExportError.classify(response), failure.code == .transient else {
             Issue.record("expected transient")
             return
         }
-        #expect(retryAfter == .seconds(7))
+        #expect(failure.retryAfter == .seconds(7))
     }
 }

@@ -41,7 +41,9 @@ import TracezTestSupport
                 "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
             ])
         } throws: { error in
-            guard case TracezError.invalidEnvironmentVariable(let name, _, let reason) = error else { return false }
+            guard let failure = error as? TracezError, failure.code == .invalidEnvironmentVariable,
+                let name = failure.name, let reason = failure.reason
+            else { return false }
             return name == "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL" && reason.contains("grpc")
         }
     }
@@ -111,9 +113,16 @@ import TracezTestSupport
                     "OTEL_EXPORTER_OTLP_INSECURE": "true",
                 ]) { $1 })
         } throws: { error in
-            guard case TracezError.invalidEnvironmentVariable(let name, _, let reason) = error else { return false }
+            guard let failure = error as? TracezError, failure.code == .invalidEnvironmentVariable,
+                let name = failure.name, let reason = failure.reason
+            else { return false }
             return name == "OTEL_EXPORTER_OTLP_ENDPOINT" && reason.contains("plain http://")
         }
+    }
+
+    @Test func insecureTakesOneAsEveryTracezFlagDoes() throws {
+        let configuration = try OTLPExporterConfiguration(environment: Self.networkEndpoint.merging(["OTEL_EXPORTER_OTLP_INSECURE": "1"]) { $1 })
+        #expect(configuration.endpoint.host == "collector.example")
     }
 
     @Test func tracesInsecureAppliesToTheTracesEndpoint() throws {
@@ -141,7 +150,9 @@ import TracezTestSupport
                     "OTEL_EXPORTER_OTLP_INSECURE": "true",
                 ]) { $1 })
         } throws: { error in
-            guard case TracezError.invalidEnvironmentVariable(let name, let value, _) = error else { return false }
+            guard let failure = error as? TracezError, failure.code == .invalidEnvironmentVariable,
+                let name = failure.name, let value = failure.value
+            else { return false }
             return name == "OTEL_EXPORTER_OTLP_TRACES_INSECURE" && value == "yes"
         }
     }
@@ -155,7 +166,7 @@ import TracezTestSupport
             ])
             Issue.record("plain http to a network host was accepted though the TRACES_ form says false")
         } catch {
-            guard case .invalidEnvironmentVariable(_, _, let reason) = error else {
+            guard error.code == .invalidEnvironmentVariable, let reason = error.reason else {
                 Issue.record("unexpected \(error)")
                 return
             }

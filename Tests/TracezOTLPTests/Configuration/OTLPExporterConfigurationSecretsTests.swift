@@ -32,7 +32,7 @@ import TracezTestSupport
                 _ = try OTLPExporterConfiguration(environment: [variable: entry.raw])
                 Issue.record("\(variable) #\(entry.position): accepted a malformed header list")
             } catch {
-                guard case .invalidEnvironmentVariable(let name, _, let reason) = error else {
+                guard error.code == .invalidEnvironmentVariable, let name = error.name, let reason = error.reason else {
                     Issue.record("unexpected error \(error)")
                     continue
                 }
@@ -66,7 +66,7 @@ import TracezTestSupport
             _ = try OTLPExporterConfiguration(environment: [variable: raw])
             Issue.record("accepted \(variable)")
         } catch {
-            guard case .invalidEnvironmentVariable(let name, _, _) = error else {
+            guard error.code == .invalidEnvironmentVariable, let name = error.name else {
                 Issue.record("unexpected error \(error)")
                 return
             }

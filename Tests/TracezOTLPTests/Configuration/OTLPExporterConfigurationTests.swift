@@ -65,7 +65,9 @@ import Tracez
         #expect {
             try OTLPExporterConfiguration(environment: ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel-collector:4318"])
         } throws: { error in
-            guard case TracezError.invalidEnvironmentVariable(let name, _, let reason) = error else { return false }
+            guard let failure = error as? TracezError, failure.code == .invalidEnvironmentVariable,
+                let name = failure.name, let reason = failure.reason
+            else { return false }
             return name == "OTEL_EXPORTER_OTLP_ENDPOINT" && reason.contains("OTEL_EXPORTER_OTLP_INSECURE")
         }
         let allowed = try OTLPExporterConfiguration(environment: [
@@ -91,7 +93,9 @@ import Tracez
         #expect {
             try OTLPExporterConfiguration(environment: [name: raw])
         } throws: { error in
-            guard case TracezError.invalidEnvironmentVariable(let variable, _, _) = error else { return false }
+            guard let failure = error as? TracezError, failure.code == .invalidEnvironmentVariable,
+                let variable = failure.name
+            else { return false }
             return variable == name
         }
     }
@@ -107,7 +111,9 @@ import Tracez
         #expect {
             try OTLPExporterConfiguration(environment: ["OTEL_EXPORTER_OTLP_HEADERS": raw])
         } throws: { error in
-            guard case TracezError.invalidEnvironmentVariable(let name, _, _) = error else { return false }
+            guard let failure = error as? TracezError, failure.code == .invalidEnvironmentVariable,
+                let name = failure.name
+            else { return false }
             return name == "OTEL_EXPORTER_OTLP_HEADERS" && !"\(error)".contains("secret")
         }
     }

@@ -103,14 +103,14 @@ import TracezTestSupport
         }
         // One request's outcome is passed on as it is.
         let alone = ExportError.combining([(Array(records[0..<2]), .rejected(status: 400, reason: "bad"))])
-        guard case .rejected(400, "bad")? = alone else {
+        guard let refusal = alone, refusal.code == .rejected, refusal.status == 400, refusal.reason == "bad" else {
             Issue.record("expected the part's own error, got \(String(describing: alone))")
             return
         }
         #expect(ExportError.combining([(Array(records[0..<2]), nil), (Array(records[2..<4]), nil)]) == nil)
         // Everything transient: transient, so the circuit breaker sees an outage.
         let allTransient = ExportError.combining([(Array(records[0..<2]), .transient(reason: "503")), (Array(records[2..<4]), .transient(reason: "reset"))])
-        guard case .transient? = allTransient else {
+        guard allTransient?.code == .transient else {
             Issue.record("expected transient, got \(String(describing: allTransient))")
             return
         }
@@ -123,12 +123,12 @@ import TracezTestSupport
             ],
             dropped: tooLarge
         )
-        guard case .perRecord(let dropped, let retry, let retryAfter, _)? = mixed else {
+        guard let combined = mixed, combined.code == .perRecord, let dropped = combined.dropped, let retry = combined.retry else {
             Issue.record("expected perRecord, got \(String(describing: mixed))")
             return
         }
         #expect(dropped[.tooLarge] == 1 && dropped[.rejectedByBackend] == 1 && dropped.total == 2)
         #expect(retry.map(\.name) == ["r2", "r3"])
-        #expect(retryAfter == .seconds(2))
+        #expect(combined.retryAfter == .seconds(2))
     }
 }

@@ -42,7 +42,9 @@ import Testing
             _ = try ExportConfiguration(environment: [name: raw])
             _ = try CollectorConfiguration(name: "c", environment: [name: raw])
         } throws: { error in
-            guard case TracezError.invalidEnvironmentVariable(let variable, let value, _) = error else { return false }
+            guard let failure = error as? TracezError, failure.code == .invalidEnvironmentVariable,
+                let variable = failure.name, let value = failure.value
+            else { return false }
             return variable == name && value == raw && "\(error)".contains(name)
         }
     }

@@ -81,7 +81,9 @@ import Testing
         #expect {
             try TracerConfiguration(environment: [name: "-1"])
         } throws: { error in
-            guard case TracezError.invalidEnvironmentVariable(let variable, let value, _) = error else { return false }
+            guard let failure = error as? TracezError, failure.code == .invalidEnvironmentVariable,
+                let variable = failure.name, let value = failure.value
+            else { return false }
             return variable == name && value == "-1"
         }
     }

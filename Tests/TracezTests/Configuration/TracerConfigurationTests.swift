@@ -22,6 +22,11 @@ import Testing
         #expect(resourceOnly.serviceName == "from-resource")
     }
 
+    @Test func sdkDisabledTakesOneAndZeroAsEveryTracezFlagDoes() throws {
+        #expect(try TracerConfiguration(environment: ["OTEL_SDK_DISABLED": " 1 "]).isEnabled == false)
+        #expect(try TracerConfiguration(environment: ["OTEL_SDK_DISABLED": "0"]).isEnabled)
+    }
+
     @Test func resourceAttributesArePercentDecoded() throws {
         let configuration = try TracerConfiguration(environment: [
             "OTEL_RESOURCE_ATTRIBUTES": " deployment.environment = prod , team=llm%20platform,note=a%2Cb%3Dc "
@@ -37,7 +42,9 @@ import Testing
         #expect {
             try TracerConfiguration(environment: ["OTEL_RESOURCE_ATTRIBUTES": raw])
         } throws: { error in
-            guard case TracezError.invalidEnvironmentVariable(let name, _, _) = error else { return false }
+            guard let failure = error as? TracezError, failure.code == .invalidEnvironmentVariable,
+                let name = failure.name
+            else { return false }
             return name == "OTEL_RESOURCE_ATTRIBUTES"
         }
     }
@@ -71,7 +78,9 @@ import Testing
         #expect {
             try TracerConfiguration(environment: environment)
         } throws: { error in
-            guard case TracezError.invalidEnvironmentVariable(let name, _, _) = error else { return false }
+            guard let failure = error as? TracezError, failure.code == .invalidEnvironmentVariable,
+                let name = failure.name
+            else { return false }
             return name == variable && "\(error)".contains(variable)
         }
     }

@@ -86,7 +86,7 @@ import Testing
                 configuration: ExportConfiguration(retry: policy)
             )
         }
-        guard case .invalidConfiguration(let reportedField, _) = error else {
+        guard let failure = error, failure.code == .invalidConfiguration, let reportedField = failure.field else {
             Issue.record("expected invalidConfiguration, got \(String(describing: error))")
             return
         }
@@ -101,7 +101,7 @@ import Testing
                 configuration: ExportConfiguration(retry: RetryPolicy(maxDelay: .milliseconds(-1)))
             )
         }
-        guard case .invalidConfiguration(let field, _) = error else {
+        guard let failure = error, failure.code == .invalidConfiguration, let field = failure.field else {
             Issue.record("expected invalidConfiguration, got \(String(describing: error))")
             return
         }
