@@ -93,6 +93,8 @@ let package = Package(
         .target(
             name: "TracezTestSupport",
             dependencies: [
+                "Tracez",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -3,6 +3,7 @@ import Logging
 import Synchronization
 import Testing
 import Tracez
+import TracezTestSupport
 
 @testable import TracezLangfuse
 
@@ -27,28 +28,6 @@ extension LangfuseTests {
             func shutdown() async {}
         }
 
-        /// Every log line, message and metadata, as text.
-        final class Lines: Sendable {
-            let messages = Mutex<[String]>([])
-        }
-
-        /// Appends every line to its ``Lines`` (a `LogHandler` is a value; the store is shared).
-        struct CapturingLogHandler: LogHandler {
-            let lines: Lines
-            var logLevel: Logger.Level = .trace
-            var metadata: Logger.Metadata = [:]
-
-            subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-                get { metadata[key] }
-                set { metadata[key] = newValue }
-            }
-
-            func log(event: LogEvent) {
-                let line = "\(event.message) \(event.metadata ?? [:])"
-                lines.messages.withLock { $0.append(line) }
-            }
-        }
-
         @Test func aKeyEchoedInA207AnswerIsRedactedInTheErrorAndTheLog() async throws {
             let secretKey = "sk-lf-echoed-secret"
             let configuration = try LangfuseConfiguration(
@@ -58,11 +37,11 @@ extension LangfuseTests {
                 api: .ingestion
             )
             let credentials = Data("pk-lf-echoed-public:\(secretKey)".utf8).base64EncodedString()
-            let lines = Lines()
+            let logs = CapturedLogs()
             let exporter = LangfuseExporter(
                 configuration: configuration,
                 transport: EchoingTransport(),
-                logger: Logger(label: "redaction") { _ in CapturingLogHandler(lines: lines) }
+                logger: logs.logger(label: "redaction")
             )
             let record = SpanRecord(
                 context: SpanContext(traceID: TraceID(high: 1, low: 2), spanID: SpanID(3)),
@@ -85,7 +64,7 @@ extension LangfuseTests {
                 }
                 #expect(dropped[.rejectedByBackend] == 1 && retry.isEmpty)
             }
-            let logged = lines.messages.withLock { $0 }
+            let logged = logs.lines.map(\.text)
             #expect(!logged.isEmpty)
             #expect(logged.allSatisfy { !$0.contains(credentials) && !$0.contains(secretKey) }, "\(logged)")
             #expect(logged.contains { $0.contains("[redacted]") }, "\(logged)")

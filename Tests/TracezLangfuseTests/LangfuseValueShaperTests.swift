@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Tracez
+import TracezTestSupport
 
 @testable import TracezLangfuse
 
@@ -111,7 +112,7 @@ extension LangfuseTests {
             await elsewhere.withObservation("there", input: "value") { _ in }
             let inMemoryCollector = try Collector(configuration: CollectorConfiguration(name: "in-memory", capacity: 64))
             let inMemory = Tracer(pipelines: [try ExportPipeline(collector: inMemoryCollector, exporter: InMemoryExporter())])
-            let (noPipeline, noPipelineCollector) = try makeRecordingTracer()
+            let (noPipeline, noPipelineCollector) = try makeTracer()
 
             for (tracer, collector) in [(inMemory, inMemoryCollector), (noPipeline, noPipelineCollector)] {
                 await tracer.withObservation("here", input: "secret") { observation in

@@ -17,7 +17,7 @@ extension LangfuseTests {
         }
 
         @Test func generationSetsEveryLLMField() async throws {
-            let (tracer, collector) = try makeRecordingTracer()
+            let (tracer, collector) = try makeTracer()
             let firstToken = Date(timeIntervalSince1970: 1_700_000_000.25)
             let answer = await tracer.withGeneration("chat", model: "gpt-4o", input: [Message(role: "user", content: "Hi ü \"there\"")]) { generation in
                 generation.setModelParameters(["temperature": 0.2, "max_tokens": 256])
@@ -46,7 +46,7 @@ extension LangfuseTests {
         }
 
         @Test func traceFieldsReachEveryObservationThroughTheTaskContext() async throws {
-            let (tracer, collector) = try makeRecordingTracer()
+            let (tracer, collector) = try makeTracer()
             let trace = TraceAttributes(name: "support chat", userID: "user-42", sessionID: "session-7", tags: ["beta"], environment: "staging")
             await tracer.withTrace(trace) {
                 await tracer.withObservation("handle", type: .agent) { _ in
@@ -75,7 +75,7 @@ extension LangfuseTests {
         }
 
         @Test func anInvalidEnvironmentOnATraceIsLeftOff() async throws {
-            let (tracer, collector) = try makeRecordingTracer()
+            let (tracer, collector) = try makeTracer()
             await tracer.withTrace(TraceAttributes(environment: "Production")) {
                 await tracer.withObservation("step") { _ in }
             }
@@ -116,7 +116,7 @@ extension LangfuseTests {
         }
 
         @Test func aStringIsSentAsItselfAndAnythingElseAsJSONText() async throws {
-            let (tracer, collector) = try makeRecordingTracer()
+            let (tracer, collector) = try makeTracer()
             await tracer.withObservation("values") { observation in
                 observation.setInput("What is Tracez?")
                 observation.setOutput(["answer": "a tracing library"])
@@ -131,7 +131,7 @@ extension LangfuseTests {
         }
 
         @Test func aThrownErrorMarksTheObservationAndIsRethrown() async throws {
-            let (tracer, collector) = try makeRecordingTracer()
+            let (tracer, collector) = try makeTracer()
             await #expect(throws: Boom.self) {
                 try await tracer.withGeneration("chat", model: "gpt-4o") { _ in throw Boom() }
             }
@@ -142,7 +142,7 @@ extension LangfuseTests {
         }
 
         @Test func scoresAreRecordsOfTheirOwn() async throws {
-            let (tracer, collector) = try makeRecordingTracer()
+            let (tracer, collector) = try makeTracer()
             let traceID = await tracer.withObservation("answer") { observation in observation.span.spanContext.traceID }
             tracer.recordScore(try Score(name: "helpful", value: .boolean(true), target: .trace(traceID), comment: "thumbs up"))
             let records = collector.takeAll()

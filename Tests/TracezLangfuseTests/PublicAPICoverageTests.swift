@@ -101,7 +101,7 @@ extension LangfuseTests {
         // MARK: Observation setters
 
         @Test func observationSettersWriteTheirLangfuseAttributes() throws {
-            let (tracer, collector) = try makeRecordingTracer()
+            let (tracer, collector) = try makeTracer()
             tracer.withSpan("call") { span in
                 let observation = Observation(span)
                 observation.setType(.guardrail)
@@ -117,13 +117,13 @@ extension LangfuseTests {
         }
 
         @Test func setTypeOverridesTheTypeAnObservationStartedWith() async throws {
-            let (tracer, collector) = try makeRecordingTracer()
+            let (tracer, collector) = try makeTracer()
             await tracer.withObservation("step", type: .span) { $0.setType(.evaluator) }
             #expect(collector.takeAll().first?.string(Name.observationType) == "evaluator")
         }
 
         @Test func setTraceWritesEveryTraceField() async throws {
-            let (tracer, collector) = try makeRecordingTracer()
+            let (tracer, collector) = try makeTracer()
             await tracer.withObservation("turn") { observation in
                 observation.setTrace(
                     TraceAttributes(
@@ -153,7 +153,7 @@ extension LangfuseTests {
         // MARK: Scores and public traces
 
         @Test func forCurrentTraceTargetsTheActiveSpansTrace() async throws {
-            let (tracer, collector) = try makeRecordingTracer()
+            let (tracer, collector) = try makeTracer()
             #expect(try Score.forCurrentTrace(name: "outside", value: .numeric(1)) == nil)
             let traceID = try await tracer.withObservation("answer") { observation in
                 let score = try #require(try Score.forCurrentTrace(name: "helpful", value: .categorical("yes"), comment: "checked"))
@@ -172,7 +172,7 @@ extension LangfuseTests {
         }
 
         @Test func isPublicReachesTheRecordAndTheTraceCreateEvent() async throws {
-            let (tracer, collector) = try makeRecordingTracer()
+            let (tracer, collector) = try makeTracer()
             await tracer.withTrace(TraceAttributes(name: "shared", isPublic: true)) {
                 await tracer.withObservation("root") { _ in }
             }

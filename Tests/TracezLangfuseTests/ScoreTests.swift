@@ -78,7 +78,7 @@ extension LangfuseTests {
         }
 
         @Test func theLargestScoreFitsTheTracersDefaultAttributeCapWhole() throws {
-            let (tracer, collector) = try makeRecordingTracer()
+            let (tracer, collector) = try makeTracer()
             let metadata: [String: JSONValue] = ["notes": .string(String(repeating: "m", count: Score.maxMetadataBytes - 20))]
             tracer.recordScore(
                 try Score(
@@ -133,7 +133,7 @@ extension LangfuseTests {
         // MARK: Without id plumbing
 
         @Test func anObservationScoresItselfDuringAndAfterIt() async throws {
-            let (tracer, collector) = try makeRecordingTracer()
+            let (tracer, collector) = try makeTracer()
             let observation = try await tracer.withObservation("answer", type: .generation) { observation in
                 try observation.score(name: "during", value: .boolean(true))
                 return observation
@@ -150,7 +150,7 @@ extension LangfuseTests {
         }
 
         @Test func scoreCurrentTraceTargetsTheActiveTraceAndDoesNothingOutsideOne() async throws {
-            let (tracer, collector) = try makeRecordingTracer()
+            let (tracer, collector) = try makeTracer()
             try tracer.scoreCurrentTrace(name: "outside", value: .numeric(1))
             #expect(collector.takeAll().isEmpty)
             let traceID = try await tracer.withObservation("answer") { observation in
@@ -185,7 +185,7 @@ extension LangfuseTests {
         // MARK: Events
 
         @Test func recordEventMakesAPointInTimeChildOfTheCurrentSpan() async throws {
-            let (tracer, collector) = try makeRecordingTracer()
+            let (tracer, collector) = try makeTracer()
             await tracer.withObservation("agent", type: .agent) { _ in
                 tracer.recordEvent("cache miss", input: ["key": "user-42"], output: "fetched", metadata: ["shard": .number(3)], level: .warning)
             }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Tracez
 import TracezOTLP
+import TracezTestSupport
 
 @testable import TracezLangfuse
 

@@ -9,13 +9,6 @@ import TracezHTTP
 /// own tracer, and value settings and counters belong to that tracer's Langfuse exporter.
 @Suite(.timeLimit(.minutes(3))) struct LangfuseTests {}
 
-/// A tracer with one collector and no pipeline: tests read the records themselves. Its
-/// observations get the default value shaping (no Langfuse exporter).
-func makeRecordingTracer(capacity: Int = 1024) throws -> (Tracer, Collector) {
-    let collector = try Collector(configuration: CollectorConfiguration(name: "langfuse-tests", capacity: capacity))
-    return (Tracer(configuration: TracerConfiguration(serviceName: "langfuse-tests"), collectors: [collector]), collector)
-}
-
 /// Answers every request with a 503: for exporters whose pipeline never runs, so that
 /// nothing is sent and no HTTP client is made.
 struct NeverSendsTransport: HTTPTransport {
@@ -71,15 +64,6 @@ func makeLangfuseTracer(
     let exporter = try makeLangfuseExporter(mask: mask, maxValueBytes: maxValueBytes, maxValueDepth: maxValueDepth, environment: environment)
     let (tracer, collector) = try makeLangfuseTracer(exporters: [exporter])
     return (tracer, collector, exporter)
-}
-
-extension Collector {
-    func takeAll() -> [SpanRecord] {
-        let batch = drain(max: capacity)
-        let records = batch.records
-        batch.markExported()
-        return records
-    }
 }
 
 extension SpanRecord {

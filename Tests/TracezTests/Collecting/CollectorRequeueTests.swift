@@ -1,4 +1,5 @@
 import Testing
+import TracezTestSupport
 
 @testable import Tracez
 

@@ -1,39 +1,13 @@
 import Logging
 import Synchronization
 import Testing
+import TracezTestSupport
 
 @testable import Tracez
 
 /// What the pipeline says when shutdown cannot send everything: one warning per shutdown,
 /// naming how many records and why, however many of its parts saw the deadline pass.
 @Suite(.timeLimit(.minutes(3))) struct ExportPipelineShutdownLogTests {
-    /// Keeps every log line, for assertions.
-    struct CapturingLogHandler: LogHandler {
-        struct Line: Sendable {
-            let level: Logger.Level
-            let message: String
-            let metadata: Logger.Metadata
-        }
-
-        final class Store: Sendable {
-            let lines = Mutex<[Line]>([])
-        }
-
-        let store: Store
-        var logLevel: Logger.Level = .trace
-        var metadata: Logger.Metadata = [:]
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let line = Line(level: event.level, message: "\(event.message)", metadata: metadata.merging(event.metadata ?? [:]) { $1 })
-            store.lines.withLock { $0.append(line) }
-        }
-    }
-
     /// Exports at once until told to hang, then never answers (like ``HangingExporter``).
     final class HangOnCueExporter: Exporter {
         let exported = Mutex(0)
@@ -51,14 +25,14 @@ import Testing
 
     @Test(.timeLimit(.minutes(1)))
     func shutdown_whenBackendHangs_warnsOnceWithTheCountAndTheReason() async throws {
-        let store = CapturingLogHandler.Store()
+        let logs = CapturedLogs()
         let exporter = HangOnCueExporter()
         let collector = try Collector(configuration: CollectorConfiguration(name: "hung", capacity: 64))
         let pipeline = try ExportPipeline(
             collector: collector,
             exporter: exporter,
             configuration: ExportConfiguration(interval: .seconds(1)),
-            logger: Logger(label: "test") { _ in CapturingLogHandler(store: store) }
+            logger: logs.logger()
         )
         let tracer = Tracer(pipelines: [pipeline])
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -75,23 +49,23 @@ import Testing
         }
         exporter.hanging.release()
         #expect(collector.statistics.isBalanced)
-        let warnings = store.lines.withLock { $0 }.filter { $0.level >= .warning && $0.message.contains("shutdown") }
+        let warnings = logs.lines.filter { $0.level >= .warning && $0.message.contains("shutdown") }
         #expect(warnings.count == 1, "\(warnings.map(\.message))")
         #expect(warnings.first?.metadata["records"] == "10")
         #expect(warnings.first?.metadata["reason"] == "shutdownDeadline")
     }
 
     @Test func shutdown_whenEverythingIsSent_saysNothing() async throws {
-        let store = CapturingLogHandler.Store()
+        let logs = CapturedLogs()
         let pipeline = try ExportPipeline(
             collector: Collector(configuration: CollectorConfiguration(name: "fine", capacity: 64)),
             exporter: InMemoryExporter(),
-            logger: Logger(label: "test") { _ in CapturingLogHandler(store: store) }
+            logger: logs.logger()
         )
         let tracer = Tracer(pipelines: [pipeline])
         for index in 0..<10 { tracer.startSpan("span \(index)").end() }
         let statistics = await tracer.shutdown(deadline: .now + .seconds(30))
         #expect(statistics.exported == 10)
-        #expect(store.lines.withLock { $0 }.filter { $0.level >= .warning }.isEmpty)
+        #expect(logs.lines.filter { $0.level >= .warning }.isEmpty)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TracezTestSupport
 import Tracing
 
 @testable import Tracez

@@ -1,4 +1,4 @@
-@testable import Tracez
+import Tracez
 
 #if canImport(Glibc)
     import Glibc
@@ -7,7 +7,7 @@
 #endif
 
 /// A tracer with one collector and no pipeline: tests drain the collector themselves.
-func makeTracer(
+package func makeTracer(
     capacity: Int = 1024,
     configuration: TracerConfiguration = TracerConfiguration(serviceName: "tests")
 ) throws -> (Tracer, Collector) {
@@ -17,7 +17,7 @@ func makeTracer(
 
 extension Collector {
     /// Everything buffered, oldest first, reported exported so the counters stay balanced.
-    func takeAll() -> [SpanRecord] {
+    package func takeAll() -> [SpanRecord] {
         let batch = drain(max: capacity)
         let records = batch.records
         batch.markExported()
@@ -26,14 +26,14 @@ extension Collector {
 
     /// Up to `max` records moved out and left in flight, unsettled: for tests of the
     /// collector's own accounting, which then report them with its package methods.
-    func drainUnsettled(max: Int) -> [SpanRecord] {
+    package func drainUnsettled(max: Int) -> [SpanRecord] {
         drain(max: max).takeRecordsUnsettled()
     }
 }
 
 /// Whether this process runs under Thread Sanitizer, which makes it several times
 /// slower and its resident memory meaningless; heavy tests scale down or skip.
-let isThreadSanitizerActive: Bool = {
+package let isThreadSanitizerActive: Bool = {
     #if os(Linux)
         let defaultHandle: UnsafeMutableRawPointer? = nil  // RTLD_DEFAULT on glibc
     #else
@@ -43,7 +43,7 @@ let isThreadSanitizerActive: Bool = {
 }()
 
 /// The process's resident set size in bytes, from /proc/self/statm (Linux only).
-func residentMemoryBytes() -> Int? {
+package func residentMemoryBytes() -> Int? {
     #if os(Linux)
         guard let file = fopen("/proc/self/statm", "r") else { return nil }
         defer { fclose(file) }
