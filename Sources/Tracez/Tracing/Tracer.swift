@@ -76,22 +76,15 @@ public final class Tracer: Tracing.Tracer, Service, Sendable {
         let isSampled =
             configuration.isEnabled && configuration.sampler.shouldSample(traceID: traceID, parent: parent)
         let isRecording = isSampled || (configuration.isEnabled && configuration.keepsErroredSpansOfUnsampledTraces)
-        let spanContext = SpanContext(
-            traceID: traceID,
-            spanID: SpanID.random(),
-            traceFlags: isSampled ? .sampled : [],
-            traceState: parent?.traceState ?? TraceState(),
-            isRemote: false
-        )
-        return Tracez.Span(
-            name: operationName.isEmpty ? "unnamed" : operationName,
+        return makeSpan(
+            operationName,
             kind: kind,
-            spanContext: spanContext,
-            parentSpanID: parent?.spanID,
-            parentIsRemote: parent?.isRemote ?? false,
+            traceID: traceID,
+            parent: parent,
             parentContext: parentContext,
-            startNanoseconds: instant().nanosecondsSinceEpoch,
-            tracer: isRecording ? self : nil
+            isSampled: isSampled,
+            isRecording: isRecording,
+            startNanoseconds: instant().nanosecondsSinceEpoch
         )
     }
 
@@ -100,20 +93,45 @@ public final class Tracer: Tracing.Tracer, Service, Sendable {
     /// that must never be sampled out. A disabled tracer still records nothing.
     package func startSpan(_ operationName: String, ofKind kind: SpanKind, isSampled: Bool) -> Tracez.Span {
         let isRecording = configuration.isEnabled && isSampled
-        return Tracez.Span(
+        return makeSpan(
+            operationName,
+            kind: kind,
+            traceID: TraceID.random(),
+            parent: nil,
+            parentContext: .topLevel,
+            isSampled: isRecording,
+            isRecording: isRecording,
+            startNanoseconds: DefaultTracerClock.now.nanosecondsSinceEpoch
+        )
+    }
+
+    /// The one place a span is made: a new span id under `parent` (or a root of `traceID`),
+    /// recorded by this tracer if `isRecording`.
+    @inline(__always)
+    private func makeSpan(
+        _ operationName: String,
+        kind: SpanKind,
+        traceID: TraceID,
+        parent: SpanContext?,
+        parentContext: ServiceContext,
+        isSampled: Bool,
+        isRecording: Bool,
+        startNanoseconds: UInt64
+    ) -> Tracez.Span {
+        Tracez.Span(
             name: operationName.isEmpty ? "unnamed" : operationName,
             kind: kind,
             spanContext: SpanContext(
-                traceID: TraceID.random(),
+                traceID: traceID,
                 spanID: SpanID.random(),
-                traceFlags: isRecording ? .sampled : [],
-                traceState: TraceState(),
+                traceFlags: isSampled ? .sampled : [],
+                traceState: parent?.traceState ?? TraceState(),
                 isRemote: false
             ),
-            parentSpanID: nil,
-            parentIsRemote: false,
-            parentContext: .topLevel,
-            startNanoseconds: DefaultTracerClock.now.nanosecondsSinceEpoch,
+            parentSpanID: parent?.spanID,
+            parentIsRemote: parent?.isRemote ?? false,
+            parentContext: parentContext,
+            startNanoseconds: startNanoseconds,
             tracer: isRecording ? self : nil
         )
     }
