@@ -110,7 +110,7 @@ public struct LangfuseConfiguration: Sendable {
 
     /// `pk-lf-…1234`: enough to tell keys apart, never enough to use one. For a public key;
     /// the secret key is shown by ``maskedSecret(_:)``.
-    public static func masked(_ key: String) -> String {
+    package static func masked(_ key: String) -> String {
         guard key.count > 10 else { return key.isEmpty ? "" : "\(key.prefix(3))…" }
         let prefix = key.hasPrefix("pk-lf-") || key.hasPrefix("sk-lf-") ? key.prefix(6) : key.prefix(3)
         return "\(prefix)…\(key.suffix(4))"
@@ -118,7 +118,7 @@ public struct LangfuseConfiguration: Sendable {
 
     /// `sk-lf-…`: the documented prefix only, none of the secret itself (the public key's
     /// last characters already tell a pair of keys apart).
-    public static func maskedSecret(_ key: String) -> String {
+    package static func maskedSecret(_ key: String) -> String {
         if key.isEmpty { return "" }
         for prefix in ["sk-lf-", "sk-"] where key.hasPrefix(prefix) && key.count > prefix.count { return prefix + "…" }
         return "…"

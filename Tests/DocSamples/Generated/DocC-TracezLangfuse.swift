@@ -16,7 +16,7 @@ func docCTracezLangfuse1() async throws {
     let pipeline = try ExportPipeline(collector: collector, exporter: exporter, configuration: settings.export)
     let tracer = Tracer(configuration: settings.applied(to: TracerConfiguration(serviceName: "chat")), pipelines: [pipeline])
 
-    try await tracer.withGeneration("answer", model: "gpt-4o", input: "What is Tracez?") { generation in
+    await tracer.withGeneration("answer", model: "gpt-4o", input: "What is Tracez?") { generation in
         generation.setOutput("A Swift tracing library.")
         generation.setUsage(input: 12, output: 7)
     }
