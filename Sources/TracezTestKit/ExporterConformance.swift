@@ -1,6 +1,6 @@
 import Tracez
 
-/// Checks an ``Tracez/Exporter`` against the contract ``Tracez/ExportPipeline`` relies on: for
+/// Checks an `Exporter` against the contract `ExportPipeline` relies on: for
 /// the authors of exporters, as swift-log documents what a `LogHandler` must do.
 ///
 /// Give it a way to make your exporter pointed at a backend that accepts what it is sent (a
@@ -46,8 +46,11 @@ public struct ExporterConformance: Sendable {
 
     /// Runs every check on exporters made by `makeExporter`; returns what failed (nothing: it conforms).
     ///
-    /// - Parameter secrets: keys, tokens and header values the exporter was given; each must
-    ///   appear in no description and no error.
+    /// - Parameters:
+    ///   - secrets: Keys, tokens and header values the exporter was given; each must
+    ///     appear in no description and no error.
+    ///   - makeExporter: Makes a new exporter pointed at a backend that accepts what it is
+    ///     sent; called once per check.
     public func check<E: Exporter>(
         secrets: [String] = [],
         _ makeExporter: @escaping @Sendable () async throws -> E

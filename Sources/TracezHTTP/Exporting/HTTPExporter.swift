@@ -6,9 +6,9 @@ import Tracez
 ///
 /// The network exporters (OTLP/HTTP, both Langfuse modes) are this exporter with an
 /// encoding: the encoding splits a batch into requests and reads per-record results from
-/// the answers; the exporter sends, classifies each answer (``ExportError/classify(_:now:)``)
+/// the answers; the exporter sends, classifies each answer (`ExportError.classify(_:now:)`)
 /// and keeps secrets out of what it reports. Retry, backoff and the circuit breaker stay in
-/// the ``ExportPipeline``.
+/// the `ExportPipeline`.
 ///
 /// Secrets: header values are sent, never logged; if a backend echoes one in its answer,
 /// the reason reported to the pipeline shows `[redacted]` in its place.
@@ -24,9 +24,12 @@ public final class HTTPExporter<Encoding: HTTPExportEncoding>: Exporter {
     private let transport: any HTTPTransport
 
     /// - Parameters:
+    ///   - endpoint: Where every request goes.
     ///   - headers: Sent with every request, before `Content-Type` and `Content-Encoding`.
     ///     Their values may be secrets: they never appear in an error or a log line.
+    ///   - timeout: The longest one request may take, answer included.
     ///   - transport: Defaults to a pooled AsyncHTTPClient; tests pass their own.
+    ///   - encoding: Turns a batch into requests and reads what the backend answered.
     public init(
         endpoint: HTTPEndpoint,
         headers: [(name: String, value: String)] = [],
@@ -43,7 +46,7 @@ public final class HTTPExporter<Encoding: HTTPExportEncoding>: Exporter {
     }
 
     /// Encodes `batch`, sends its requests one after the other, and throws what the answers
-    /// mean for the batch (an ``ExportError``), or what encoding threw.
+    /// mean for the batch (an `ExportError`), or what encoding threw.
     public func export(_ batch: [SpanRecord]) async throws {
         let encoded = try encoding.encode(batch)
         var answers: [(part: Encoding.Part, result: Result<HTTPResponse, ExportError>)] = []

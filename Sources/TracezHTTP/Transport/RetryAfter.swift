@@ -2,7 +2,7 @@ import Foundation
 
 /// The `Retry-After` header (RFC 9110, 10.2.3): delay-seconds or an HTTP-date.
 ///
-/// Internal: exporters get it read for them by ``ExportError/classify(_:now:)``.
+/// Internal: exporters get it read for them by `ExportError.classify(_:now:)`.
 enum RetryAfter {
     /// The wait it asks for; `nil` if the value is neither form. A date in the past is zero.
     static func parse(_ value: String, now: Date = Date()) -> Duration? {

@@ -3,7 +3,7 @@ import TracezHTTP
 import TracezOTLP
 
 /// Where and how a ``LangfuseExporter`` sends: keys, server, which API, and how values
-/// are shaped. A plain value; build it in code or with ``init(environment:)``.
+/// are shaped. A plain value; build it in code, or read it from the `LANGFUSE_*` variables with ``LangfuseSettings/init(environment:api:)``.
 ///
 /// Its `description` masks the keys (`pk-lf-…1234`); no error of this module repeats a secret key.
 public struct LangfuseConfiguration: Sendable {

@@ -18,7 +18,7 @@ import TracezOTLP
 /// | `LANGFUSE_DEBUG` | `true` (or `1`) logs each batch result | `false` |
 public struct LangfuseSettings: Sendable {
     public var configuration: LangfuseConfiguration
-    /// ``Sampler/traceIDRatio(_:)`` for `LANGFUSE_SAMPLE_RATE`; `nil` when unset.
+    /// `Sampler.traceIDRatio(_:)` for `LANGFUSE_SAMPLE_RATE`; `nil` when unset.
     public var sampleRate: Double?
     /// From `LANGFUSE_FLUSH_AT` and `LANGFUSE_FLUSH_INTERVAL`.
     public var export: ExportConfiguration

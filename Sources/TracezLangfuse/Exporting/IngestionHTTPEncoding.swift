@@ -3,12 +3,12 @@ import Logging
 import Tracez
 import TracezHTTP
 
-/// Langfuse's legacy ingestion API as an ``HTTPExportEncoding``: the batch as JSON batches of
+/// Langfuse's legacy ingestion API as an `HTTPExportEncoding`: the batch as JSON batches of
 /// ingestion events for `POST {baseURL}/api/public/ingestion`, and each request's answer (a
 /// 207 with `successes` and `errors`) read event by event.
 ///
 /// A record with an event over ``IngestionEncoder/maxEventBytes`` (after its largest fields
-/// gave way to markers) is not sent (``DropReason/tooLarge``). Requests stay under
+/// gave way to markers) is not sent (`DropReason.tooLarge`). Requests stay under
 /// ``maxRequestBytes``, events in input order, so a record's two events (a root's
 /// `trace-create` and its observation) may travel in different requests;
 /// ``IngestionResults`` decides what became of each record over all of them.

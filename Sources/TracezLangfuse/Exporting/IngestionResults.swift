@@ -4,7 +4,7 @@ import Tracez
 import TracezHTTP
 
 /// What became of each record of a batch sent as ingestion events, gathered over the
-/// batch's requests, and the one ``ExportError`` that tells the pipeline.
+/// batch's requests, and the one `ExportError` that tells the pipeline.
 ///
 /// A record is made of one or two events (its observation, and a `trace-create` for a
 /// root), which may travel in different requests. Its outcome does not depend on which of

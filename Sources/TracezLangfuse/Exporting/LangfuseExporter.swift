@@ -15,7 +15,7 @@ import TracezOTLP
 ///   events failed with a 5xx are handed back for a retry (only those), records refused
 ///   with a 4xx are counted as rejected and the server's message is logged.
 ///
-/// Both modes are ``HTTPExporter``s on one transport: the OTLP encoding for observations in
+/// Both modes are `HTTPExporter`s on one transport: the OTLP encoding for observations in
 /// `.otel` mode, the ingestion encoding for the rest, so every request gets the same
 /// classification of answers and the same redaction of echoed header values.
 ///
@@ -116,7 +116,7 @@ public final class LangfuseExporter: Exporter {
         if let failure = ExportError.combining(parts) { throw failure }
     }
 
-    /// The ``ExportError`` `send` threw, `nil` if it returned; any other error is rethrown.
+    /// The `ExportError` `send` threw, `nil` if it returned; any other error is rethrown.
     private static func outcome(_ send: () async throws -> Void) async throws -> ExportError? {
         do {
             try await send()

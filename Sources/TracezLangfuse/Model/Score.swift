@@ -37,7 +37,7 @@ public struct Score: Sendable, Hashable {
     /// The longest metadata, as JSON text, in UTF-8 bytes.
     ///
     /// With ``maxCommentBytes``, a score's body stays far under the tracer's default
-    /// attribute value cap (``SpanLimits/maxAttributeValueBytes``, 128 KiB), which it travels in.
+    /// attribute value cap (`SpanLimits.maxAttributeValueBytes`, 128 KiB), which it travels in.
     public static let maxMetadataBytes = 16 * 1024
 
     /// A score, checked against what Langfuse accepts.

@@ -53,7 +53,7 @@ public struct Observation: Sendable {
 
     /// Scores this observation, during or after it: a ``Score`` whose target is its trace and span.
     ///
-    /// Recorded like ``Tracez/Tracer/recordScore(_:)``, sampled with the observation's trace:
+    /// Recorded like `Tracer.recordScore(_:)`, sampled with the observation's trace:
     /// an observation that is not recorded gets no score either.
     ///
     /// - Throws: ``ScoreError`` when Langfuse would refuse the score.

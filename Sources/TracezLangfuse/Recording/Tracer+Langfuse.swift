@@ -90,7 +90,7 @@ extension Tracez.Tracer {
     /// A score travels as a record of its own through the tracer's collectors and
     /// pipelines, so it is batched, retried and counted like a span; the Langfuse exporter
     /// sends it as a `score-create` event. Other exporters see a zero-length span named
-    /// `score <name>`; give them a ``CollectorFilter`` that leaves it out if that matters.
+    /// `score <name>`; give them a `CollectorFilter` that leaves it out if that matters.
     ///
     /// As the Python SDK does, a score of a trace or an observation is sampled with that
     /// trace (the current span's decision when it belongs to the trace, otherwise the

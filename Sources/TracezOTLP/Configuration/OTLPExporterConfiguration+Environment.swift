@@ -26,7 +26,7 @@ extension OTLPExporterConfiguration {
     ///
     /// Values follow the one vocabulary of every Tracez module (see `Docs/Concepts.md`).
     ///
-    /// - Throws: ``TracezError/invalidEnvironmentVariable(name:value:reason:)`` naming the
+    /// - Throws: `TracezError.invalidEnvironmentVariable(name:value:reason:)` naming the
     ///   variable. Header values are never repeated in the error, nor URL credentials.
     public init(environment: [String: String]) throws(TracezError) {
         let reader = EnvironmentReader(environment)

@@ -32,7 +32,7 @@ public struct OTLPExporterConfiguration: Sendable {
     public var timeout: Duration
     /// Largest request body, before compression. A batch that encodes larger is sent in
     /// several requests; a span that alone is larger is not sent, and counted as
-    /// ``DropReason/tooLarge``. Default 4 MiB, the default most gRPC and many HTTP
+    /// `DropReason.tooLarge`. Default 4 MiB, the default most gRPC and many HTTP
     /// receivers apply (the OpenTelemetry Collector's HTTP receiver takes up to 20 MiB).
     public var maxRequestBytes: Int
 

@@ -183,7 +183,7 @@ import Tracez
     /// are written in the dictionary's order and then sorted where they lie
     /// (``ProtobufWriter/sortFields(_:)``).
     /// `maxTextBytes` caps the text of `stringConvertible` values (the span's
-    /// ``SpanLimits/maxAttributeValueBytes``), which are formatted here, once.
+    /// `SpanLimits.maxAttributeValueBytes`), which are formatted here, once.
     static func writeAttributes(_ attributes: SpanAttributes, field: Int, maxTextBytes: Int = .max, to writer: inout ProtobufWriter) {
         let count = attributes.count
         guard count > 1 else {

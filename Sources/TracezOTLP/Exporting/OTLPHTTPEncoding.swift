@@ -1,16 +1,16 @@
 import Tracez
 import TracezHTTP
 
-/// OTLP/HTTP as an ``HTTPExportEncoding``: the batch as an `ExportTraceServiceRequest` in
+/// OTLP/HTTP as an `HTTPExportEncoding`: the batch as an `ExportTraceServiceRequest` in
 /// protobuf or JSON, gzip-compressed if configured, and a 2xx answer's `partial_success`
 /// read for spans the collector rejected.
 ///
 /// A batch whose encoding is over ``OTLPExporterConfiguration/maxRequestBytes`` is sent in as
 /// many requests as it takes: halves, halved again until each fits. A span that alone is
-/// over the limit is not sent (``DropReason/tooLarge``): the backend could only refuse it.
+/// over the limit is not sent (`DropReason.tooLarge`): the backend could only refuse it.
 ///
 /// Package-wide rather than public: users hold an ``OTLPHTTPExporter``; Langfuse's `.otel`
-/// mode builds its own ``HTTPExporter`` with it.
+/// mode builds its own `HTTPExporter` with it.
 package struct OTLPHTTPEncoding: HTTPExportEncoding {
     /// The range of the batch's records a request carries.
     package typealias Part = Range<Int>
