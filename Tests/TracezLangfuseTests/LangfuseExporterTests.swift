@@ -351,3 +351,75 @@ extension LangfuseTests.ExporterTests {
         try await setup.server.stop()
     }
 }
+
+extension LangfuseTests {
+    /// The default caps keep a long prompt whole, as the official SDKs do (issue 12).
+    @Suite struct LongValueTests {
+        /// 500 KB of prompt, several bytes per character in places: no default cap may cut it.
+        static let prompt = String(repeating: "Summarise this contract: ", count: 19_000) + "é😀 end"
+        /// A 100 KB answer, sent as JSON: with the prompt, 600 KB, under the 1 MB a Langfuse
+        /// ingestion event may hold (the Python SDK's bound too).
+        static let summary = ["summary": String(repeating: "It says: ", count: 11_000) + "é😀"]
+
+        @Test(arguments: [LangfuseConfiguration.API.otel, .ingestion])
+        func aLongPromptArrivesWholeWithTheDefaultCaps(_ api: LangfuseConfiguration.API) async throws {
+            #expect(Self.prompt.utf8.count > 475_000)
+            let server = LangfuseTestServer()
+            try await server.start()
+            let settings = try LangfuseSettings(
+                environment: ["LANGFUSE_PUBLIC_KEY": server.publicKey, "LANGFUSE_SECRET_KEY": server.secretKey, "LANGFUSE_BASE_URL": server.url],
+                api: api
+            )
+            let exporter = LangfuseExporter(configuration: settings.configuration)
+            let pipeline = try ExportPipeline(
+                collector: Collector(configuration: CollectorConfiguration(name: "long", capacity: 16)),
+                exporter: exporter,
+                configuration: settings.export
+            )
+            let tracer = Tracer(configuration: settings.applied(to: TracerConfiguration(serviceName: "long")), pipelines: [pipeline])
+            // Results are compared as Bools below: a failure must not print half a megabyte.
+            await tracer.withGeneration("summarise", model: "gpt-4o", input: Self.prompt) { generation in
+                generation.setOutput(Self.summary)
+            }
+            let statistics = await tracer.shutdown(deadline: .now + .seconds(30))
+            try await server.stop()
+
+            #expect(statistics.exported == 1 && statistics.isBalanced)
+            #expect(exporter.valueStatistics.truncated == 0)
+            #expect(server.ruleViolations.isEmpty, "\(server.ruleViolations.prefix(3))")
+            switch api {
+            case .otel:
+                let span = try #require(server.spans.first)
+                let input = span.attributes.first { $0.key == "langfuse.observation.input" }?.value.stringValue
+                let arrivedWhole = input == Self.prompt
+                #expect(arrivedWhole, "input of \(input?.utf8.count ?? 0) bytes")
+                let sent = span.attributes.first { $0.key == "langfuse.observation.output" }?.value.stringValue
+                let sentOutput = try #require(sent.flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String] })
+                let outputArrivedWhole = sentOutput == Self.summary
+                #expect(outputArrivedWhole, "output of \(sent?.utf8.count ?? 0) bytes")
+            case .ingestion:
+                let generation = server.events.first { $0["type"] as? String == "generation-create" }
+                let body = try #require(generation?["body"] as? [String: Any])
+                let input = body["input"] as? String
+                let arrivedWhole = input == Self.prompt
+                #expect(arrivedWhole, "input of \(input?.utf8.count ?? 0) bytes")
+                let outputArrivedWhole = body["output"] as? [String: String] == Self.summary
+                #expect(outputArrivedWhole, "output: \(String(describing: body["output"]).prefix(200))")
+            }
+        }
+
+        @Test func aTracerWhoseCapIsSmallerMakesAMarkerNotACutJSONText() async throws {
+            // The Langfuse cap is 1,000,000 bytes; this tracer cuts attribute values at 1,000.
+            let (tracer, collector, _) = try makeLangfuseTracer(limits: SpanLimits(maxAttributeValueBytes: 1_000))
+            await tracer.withObservation("small cap") { observation in
+                observation.setOutput(["text": String(repeating: "x", count: 5_000)])
+            }
+            let record = try #require(collector.takeAll().first)
+            let output = try #require(record.string("langfuse.observation.output"))
+            let marker = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
+            #expect(marker["tracez.truncated"] as? Bool == true)
+            #expect(marker["reason"] as? String == "over 1000 bytes")
+            #expect(record.truncatedValueCount == 0)  // the tracer had nothing left to cut
+        }
+    }
+}

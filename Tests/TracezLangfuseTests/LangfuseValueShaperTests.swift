@@ -117,14 +117,18 @@ extension LangfuseTests {
             for (tracer, collector) in [(inMemory, inMemoryCollector), (noPipeline, noPipelineCollector)] {
                 await tracer.withObservation("here", input: "secret") { observation in
                     observation.setOutput(String(repeating: "a", count: 60_000))
-                    observation.setMetadata("big", String(repeating: "b", count: 70_000))
+                    observation.setMetadata("long", String(repeating: "l", count: 100_000))
+                    observation.setMetadata("big", String(repeating: "b", count: 200_000))
                     observation.setMetadata("deep enough", nestedArrays(depth: 128))
                     observation.setMetadata("too deep", nestedArrays(depth: 129))
                 }
                 let record = try #require(collector.takeAll().first)
                 #expect(record.json(Name.input) as? String == "secret")
                 #expect(record.json(Name.output) as? String == String(repeating: "a", count: 60_000))
-                #expect(Self.reason(record, Name.metadataPrefix + "big") == "over 65536 bytes")
+                // The default cap (1,000,000 bytes) lets a long value through; the tracer's
+                // attribute value cap (128 KiB) makes a longer one a marker, never a cut JSON text.
+                #expect(record.string(Name.metadataPrefix + "long") == String(repeating: "l", count: 100_000))
+                #expect(Self.reason(record, Name.metadataPrefix + "big") == "over 131072 bytes")
                 #expect(record.string(Name.metadataPrefix + "deep enough")?.hasPrefix("[[[") == true)
                 #expect(Self.reason(record, Name.metadataPrefix + "too deep") == "nested deeper than 128 levels")
                 #expect(record.attributes.get(Name.environment) == nil)

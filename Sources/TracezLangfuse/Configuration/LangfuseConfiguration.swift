@@ -52,9 +52,14 @@ public struct LangfuseConfiguration: Sendable {
     /// The server when none is given: ``LangfuseRegion/eu``.
     public static let defaultBaseURL = LangfuseRegion.eu.url
 
-    /// The default ``maxValueBytes``, 64 KiB: under the tracer's default attribute value cap
-    /// (128 KiB), so the tracer never cuts a JSON value in the middle.
-    public static let defaultMaxValueBytes = 64 * 1024
+    /// The default ``maxValueBytes``, 1,000,000 bytes: the most the official Python SDK puts
+    /// in one ingestion event, so a long prompt arrives whole (the SDKs have no cap of their own).
+    ///
+    /// A value is never longer than its tracer's `SpanLimits.maxAttributeValueBytes` either
+    /// (128 KiB by default): over that, it becomes a truncation marker, so the tracer never
+    /// cuts a JSON value in the middle. ``LangfuseSettings/applied(to:)`` raises the tracer's
+    /// cap to this one.
+    public static let defaultMaxValueBytes = 1_000_000
 
     /// - Throws: ``LangfuseConfigurationError`` for a key without its prefix or an
     ///   environment name Langfuse would rewrite.

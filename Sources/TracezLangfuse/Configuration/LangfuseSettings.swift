@@ -84,9 +84,14 @@ public struct LangfuseSettings: Sendable {
         isDebug = try read({ () throws(TracezError) in try reader.bool("LANGFUSE_DEBUG") }) ?? false
     }
 
-    /// A tracer configuration with the sampler and the on/off switch these settings ask for.
+    /// A tracer configuration with the sampler and the on/off switch these settings ask for,
+    /// and an attribute value cap (`SpanLimits.maxAttributeValueBytes`) no smaller than the
+    /// configuration's ``LangfuseConfiguration/maxValueBytes``.
     public func applied(to tracer: TracerConfiguration) -> TracerConfiguration {
         var tracer = tracer
+        // Room for every value the configuration lets through, so that a long prompt is not
+        // turned into a marker by the tracer's smaller cap.
+        tracer.limits.maxAttributeValueBytes = max(tracer.limits.maxAttributeValueBytes, configuration.maxValueBytes)
         if let sampleRate { tracer.sampler = .parentBased(root: .traceIDRatio(sampleRate)) }
         if !isTracingEnabled { tracer.isEnabled = false }
         return tracer

@@ -85,14 +85,31 @@ final class LangfuseValueShaper: Sendable {
     ///
     /// - Complexity: O(pipelines), a dynamic cast each; allocates only for a tracer with
     ///   more than one Langfuse exporter. Called once per observation, not per value.
+    ///
+    /// Its size cap is at most the tracer's `SpanLimits.maxAttributeValueBytes`: a value over
+    /// that becomes a marker here, where it is counted, rather than be cut by the tracer in
+    /// the middle of its JSON.
     static func of(_ tracer: Tracez.Tracer?) -> LangfuseValueShaper {
         guard let tracer else { return .default }
         let shapers = tracer.pipelines.compactMap { ($0.exporter as? LangfuseExporter)?.valueShaper }
+        let shaper: LangfuseValueShaper
         switch shapers.count {
-        case 0: return .default
-        case 1: return shapers[0]
-        default: return LangfuseValueShaper(combining: shapers)
+        case 0: shaper = .default
+        case 1: shaper = shapers[0]
+        default: shaper = LangfuseValueShaper(combining: shapers)
         }
+        let tracerCap = tracer.configuration.limits.maxAttributeValueBytes
+        return shaper.maxValueBytes <= tracerCap ? shaper : LangfuseValueShaper(capping: shaper, at: tracerCap)
+    }
+
+    /// `shaper` with a smaller size cap, counting where it counts.
+    private init(capping shaper: LangfuseValueShaper, at maxValueBytes: Int) {
+        masks = shaper.masks
+        self.maxValueBytes = max(256, maxValueBytes)
+        maxDepth = shaper.maxDepth
+        defaults = shaper.defaults
+        counters = shaper.counters
+        countedIn = shaper.countedIn
     }
 
     /// What ``counters`` hold now.
@@ -119,7 +136,7 @@ final class LangfuseValueShaper: Sendable {
     /// - one nested deeper than the cap becomes
     ///   `{"tracez.truncated": true, "reason": "nested deeper than 128 levels"}`;
     /// - one over the size cap becomes
-    ///   `{"tracez.truncated": true, "reason": "over 65536 bytes", "bytes": N, "preview": "…"}`.
+    ///   `{"tracez.truncated": true, "reason": "over 1000000 bytes", "bytes": N, "preview": "…"}`.
     /// Each is counted (``Counters``).
     func jsonText(_ value: some Encodable) -> String {
         let tooDeep = JSONValue.object([

@@ -42,7 +42,7 @@ func makeLangfuseExporter(
 
 /// A tracer with one pipeline per exporter, never run: tests read the records from the
 /// returned collector, the first pipeline's (every pipeline's collector receives every record).
-func makeLangfuseTracer(exporters: [LangfuseExporter], capacity: Int = 1024) throws -> (Tracer, Collector) {
+func makeLangfuseTracer(exporters: [LangfuseExporter], capacity: Int = 1024, limits: SpanLimits = SpanLimits()) throws -> (Tracer, Collector) {
     let pipelines = try exporters.enumerated().map { index, exporter in
         try ExportPipeline(
             collector: Collector(configuration: CollectorConfiguration(name: "langfuse-\(index)", capacity: capacity)),
@@ -50,7 +50,7 @@ func makeLangfuseTracer(exporters: [LangfuseExporter], capacity: Int = 1024) thr
             configuration: ExportConfiguration(maxBatchSize: capacity, interval: .seconds(3600))
         )
     }
-    return (Tracer(configuration: TracerConfiguration(serviceName: "langfuse-tests"), pipelines: pipelines), pipelines[0].collector)
+    return (Tracer(configuration: TracerConfiguration(serviceName: "langfuse-tests", limits: limits), pipelines: pipelines), pipelines[0].collector)
 }
 
 /// A tracer exporting through one Langfuse exporter with these value settings (see
@@ -59,10 +59,11 @@ func makeLangfuseTracer(
     mask: (@Sendable (JSONValue) -> JSONValue)? = nil,
     maxValueBytes: Int = LangfuseConfiguration.defaultMaxValueBytes,
     maxValueDepth: Int = JSONValue.defaultMaxDepth,
-    environment: String? = nil
+    environment: String? = nil,
+    limits: SpanLimits = SpanLimits()
 ) throws -> (Tracer, Collector, LangfuseExporter) {
     let exporter = try makeLangfuseExporter(mask: mask, maxValueBytes: maxValueBytes, maxValueDepth: maxValueDepth, environment: environment)
-    let (tracer, collector) = try makeLangfuseTracer(exporters: [exporter])
+    let (tracer, collector) = try makeLangfuseTracer(exporters: [exporter], limits: limits)
     return (tracer, collector, exporter)
 }
 
