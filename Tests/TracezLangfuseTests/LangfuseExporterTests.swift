@@ -334,9 +334,10 @@ extension LangfuseTests.ExporterTests {
     }
 
     @Test func aRecordWithAnEventTooLargeToSendIsCountedAndNeverSent() async throws {
-        // Tags are not shrunk to fit: 128 tags of 100 KB make a trace event of 12 MB.
+        // Tags are not shrunk to fit: 6,000 tags of under 200 characters (the most a tag may
+        // have) make a trace event of 1.2 MB.
         let setup = try await makeSetup(api: .ingestion)
-        let tags = (0..<128).map { "\($0)-" + String(repeating: "t", count: 100_000) }
+        let tags = (0..<6_000).map { "\($0)-" + String(repeating: "t", count: 190) }
         await setup.tracer.withTrace(TraceAttributes(name: "huge tags", tags: tags)) {
             await setup.tracer.withObservation("root") { _ in }
         }

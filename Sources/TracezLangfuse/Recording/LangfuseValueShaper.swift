@@ -19,6 +19,7 @@ final class LangfuseValueShaper: Sendable {
     final class Counters: Sendable {
         let truncated = Atomic<Int>(0)
         let unencodable = Atomic<Int>(0)
+        let droppedTraceFields = Atomic<Int>(0)
     }
 
     /// Applied in order, each to the previous one's answer.
@@ -116,12 +117,19 @@ final class LangfuseValueShaper: Sendable {
     var statistics: LangfuseValueStatistics {
         LangfuseValueStatistics(
             truncated: counters.truncated.load(ordering: .relaxed),
-            unencodable: counters.unencodable.load(ordering: .relaxed)
+            unencodable: counters.unencodable.load(ordering: .relaxed),
+            droppedTraceFields: counters.droppedTraceFields.load(ordering: .relaxed)
         )
     }
 
     private func countTruncated() {
         for counters in countedIn { counters.truncated.add(1, ordering: .relaxed) }
+    }
+
+    /// Counts trace fields left out for being over ``TraceAttributes/maxFieldCharacters``.
+    func countDroppedTraceFields(_ count: Int) {
+        guard count > 0 else { return }
+        for counters in countedIn { counters.droppedTraceFields.add(count, ordering: .relaxed) }
     }
 
     private func countUnencodable() {

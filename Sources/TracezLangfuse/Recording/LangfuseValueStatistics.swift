@@ -11,9 +11,14 @@ public struct LangfuseValueStatistics: Sendable, Hashable {
     public var truncated: Int
     /// Values whose `encode(to:)` threw, sent as `{"tracez.unencodable": "<type>"}` instead.
     public var unencodable: Int
+    /// User ids, session ids, tags and trace metadata values left out for being over
+    /// ``TraceAttributes/maxFieldCharacters`` (200), as the Python SDK leaves them out:
+    /// Langfuse would refuse them.
+    public var droppedTraceFields: Int
 
-    public init(truncated: Int = 0, unencodable: Int = 0) {
+    public init(truncated: Int = 0, unencodable: Int = 0, droppedTraceFields: Int = 0) {
         self.truncated = truncated
         self.unencodable = unencodable
+        self.droppedTraceFields = droppedTraceFields
     }
 }

@@ -44,11 +44,13 @@ public struct Observation: Sendable {
     init(_ span: Tracez.Span, type: ObservationType) {
         self.init(span)
         let defaults = shaper.defaults
+        var dropped = 0
         span.updateAttributes { attributes in
             attributes[Name.observationType] = type.rawValue
             let trace = ServiceContext.current?.langfuseTrace ?? TraceAttributes()
-            defaults.merging(trace).write(to: &attributes)
+            dropped = defaults.merging(trace).write(to: &attributes)
         }
+        shaper.countDroppedTraceFields(dropped)
     }
 
     /// Scores this observation, during or after it: a ``Score`` whose target is its trace and span.
@@ -157,6 +159,8 @@ public struct Observation: Sendable {
 
     /// Trace-level fields, on this observation (and so on its trace).
     public func setTrace(_ trace: TraceAttributes) {
-        span.updateAttributes { trace.write(to: &$0) }
+        var dropped = 0
+        span.updateAttributes { dropped = trace.write(to: &$0) }
+        shaper.countDroppedTraceFields(dropped)
     }
 }

@@ -61,18 +61,34 @@ public struct TraceAttributes: Sendable, Hashable {
         return merged
     }
 
-    /// Writes these fields as the span attributes of NOTES.md.
-    func write(to attributes: inout SpanAttributes) {
+    /// The most characters (Unicode scalars, as Python counts them) a user id, session id,
+    /// tag or metadata value may have: the official Python SDK drops a longer one with a
+    /// warning rather than send it, and so does Tracez.
+    public static let maxFieldCharacters = 200
+
+    /// Writes these fields as the span attributes of NOTES.md, leaving out a user id, session
+    /// id, tag or metadata value over ``maxFieldCharacters``; returns how many it left out.
+    @discardableResult
+    func write(to attributes: inout SpanAttributes) -> Int {
         typealias Name = LangfuseAttributeName
+        var dropped = 0
+        func fits(_ text: String) -> Bool {
+            // `utf8.count` is O(1) and bounds the scalar count from above: most fields stop here.
+            if text.utf8.count <= Self.maxFieldCharacters || text.unicodeScalars.count <= Self.maxFieldCharacters { return true }
+            dropped += 1
+            return false
+        }
         if let name { attributes[Name.traceName] = name }
-        if let userID { attributes[Name.userID] = userID }
-        if let sessionID { attributes[Name.sessionID] = sessionID }
-        if !tags.isEmpty { attributes[Name.traceTags] = SpanAttribute.stringArray(tags) }
+        if let userID, fits(userID) { attributes[Name.userID] = userID }
+        if let sessionID, fits(sessionID) { attributes[Name.sessionID] = sessionID }
+        let keptTags = tags.filter(fits)
+        if !keptTags.isEmpty { attributes[Name.traceTags] = SpanAttribute.stringArray(keptTags) }
         if let release { attributes[Name.release] = release }
         if let version { attributes[Name.version] = version }
         if let environment, LangfuseEnvironment.isValid(environment) { attributes[Name.environment] = environment }
         if let isPublic { attributes[Name.tracePublic] = isPublic }
-        for (key, value) in metadata { attributes[Name.traceMetadataPrefix + key] = value }
+        for (key, value) in metadata where fits(value) { attributes[Name.traceMetadataPrefix + key] = value }
+        return dropped
     }
 }
 

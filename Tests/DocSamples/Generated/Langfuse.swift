@@ -50,7 +50,7 @@ func langfuse3() async throws {
     }
 }
 
-// Docs/Langfuse.md, line 104
+// Docs/Langfuse.md, line 107
 func langfuse4() async throws {
     var configuration = try LangfuseConfiguration(publicKey: publicKey, secretKey: secretKey, baseURL: LangfuseRegion.eu.baseURL)
     configuration.mask = { value in

@@ -112,6 +112,17 @@ final class LangfuseTestServer: Sendable {
             guard spans.allSatisfy({ $0.traceID.count == 16 && $0.spanID.count == 8 }) else {
                 return .status(400, body: #"{"message":"span without a valid trace or span id"}"#)
             }
+            // What the Python SDK never sends (it drops the field with a warning): a trace field
+            // over 200 characters.
+            for span in spans {
+                for attribute in span.attributes where Self.traceFieldKeys.contains(attribute.key) || attribute.key.hasPrefix("langfuse.trace.metadata.") {
+                    var texts = [attribute.value.stringValue]
+                    if case .arrayValue(let array)? = attribute.value.value { texts = array.values.map(\.stringValue) }
+                    if texts.contains(where: { $0.unicodeScalars.count > 200 }) {
+                        state.withLock { $0.ruleViolations.append("\(attribute.key) over 200 characters") }
+                    }
+                }
+            }
             let resources = message.resourceSpans.map { resource in
                 Dictionary(resource.resource.attributes.map { ($0.key, $0.value.stringValue) }, uniquingKeysWith: { a, _ in a })
             }
@@ -124,6 +135,9 @@ final class LangfuseTestServer: Sendable {
             return .status(400, body: #"{"message":"cannot decode"}"#)
         }
     }
+
+    /// The trace fields the Python SDK keeps to 200 characters (metadata values too).
+    static let traceFieldKeys: Set = ["user.id", "langfuse.user.id", "session.id", "langfuse.session.id", "langfuse.trace.tags"]
 
     // MARK: Ingestion endpoint
 
@@ -239,6 +253,10 @@ final class LangfuseTestServer: Sendable {
             if targets.count != 1 { problems.append("score needs exactly one target, has \(targets)") }
             if body["observationId"] != nil, body["traceId"] == nil { problems.append("observationId without traceId") }
             if body["name"] as? String == nil { problems.append("score without name") }
+        }
+        if type == "trace-create" {
+            let texts = [body["userId"], body["sessionId"]].compactMap { $0 as? String } + (body["tags"] as? [String] ?? [])
+            if texts.contains(where: { $0.unicodeScalars.count > 200 }) { problems.append("trace field over 200 characters") }
         }
         if let usage = body["usageDetails"] as? [String: Any], usage.values.contains(where: { ($0 as? Int ?? -1) < 0 }) {
             problems.append("usageDetails must be non-negative integers")
