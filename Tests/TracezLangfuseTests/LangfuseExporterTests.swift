@@ -424,3 +424,55 @@ extension LangfuseTests {
         }
     }
 }
+
+extension LangfuseTests.ExporterTests {
+    /// A request that continues another service's trace, as an HTTP framework records it: its
+    /// server span (a plain span, remote parent) with `withTrace` and an observation inside.
+    func recordContinuedRequest(_ tracer: Tracer) async -> TraceID {
+        let remote = SpanContext(traceID: TraceID(high: 0xABC, low: 0xDEF), spanID: SpanID(0x123), traceFlags: .sampled, isRemote: true)
+        var context = ServiceContext.topLevel
+        context.spanContext = remote
+        await tracer.withSpan("GET /chat", context: context, ofKind: .server) { _ in
+            await tracer.withTrace(TraceAttributes(name: "support chat", userID: "u-1", sessionID: "s-1", tags: ["beta"])) {
+                await tracer.withObservation("answer", type: .agent) { _ in }
+            }
+        }
+        return remote.traceID
+    }
+
+    @Test func aSpanContinuingARemoteTraceMakesTheTraceAndTraceFieldsBelowItReachIt() async throws {
+        let setup = try await makeSetup(api: .ingestion)
+        let traceID = await recordContinuedRequest(setup.tracer)
+        let statistics = await setup.tracer.shutdown(deadline: .now + .seconds(30))
+        try await setup.server.stop()
+        #expect(statistics.exported == 2 && statistics.isBalanced)
+        #expect(setup.server.ruleViolations.isEmpty, "\(setup.server.ruleViolations)")
+        let traces = setup.server.events.filter { $0["type"] as? String == "trace-create" }.compactMap { $0["body"] as? [String: Any] }
+        #expect(traces.count == 2)
+        #expect(traces.allSatisfy { $0["id"] as? String == traceID.hexString })
+        // The server span makes the trace (before, a span with a remote parent made none)...
+        let made = try #require(traces.first { $0["timestamp"] != nil })
+        #expect(made["name"] as? String == "GET /chat")
+        // ...and the observation below it brings the trace fields `withTrace` set.
+        let update = try #require(traces.first { $0["timestamp"] == nil })
+        #expect(update["name"] as? String == "support chat")
+        #expect(update["userId"] as? String == "u-1")
+        #expect(update["sessionId"] as? String == "s-1")
+        #expect(update["tags"] as? [String] == ["beta"])
+    }
+
+    @Test func aSpanContinuingARemoteTraceIsMarkedAsRootOnTheOTelEndpoint() async throws {
+        let setup = try await makeSetup(api: .otel)
+        _ = await recordContinuedRequest(setup.tracer)
+        let statistics = await setup.tracer.shutdown(deadline: .now + .seconds(30))
+        try await setup.server.stop()
+        #expect(statistics.exported == 2 && statistics.isBalanced)
+        func asRoot(_ name: String) -> Bool? {
+            let span = setup.server.spans.first { $0.name == name }
+            return span?.attributes.first { $0.key == "langfuse.internal.as_root" }?.value.boolValue
+        }
+        #expect(asRoot("GET /chat") == true)
+        #expect(asRoot("answer") == nil)
+        #expect(setup.server.spans.first { $0.name == "answer" }?.attributes.contains { $0.key == "user.id" && $0.value.stringValue == "u-1" } == true)
+    }
+}

@@ -100,6 +100,23 @@ public struct SpanRecord: Sendable {
         )
     }
 
+    /// A copy of this record with `key` set to `value`: for an exporter that must add what its
+    /// backend needs to one record. Allocates a new record; the original is unchanged.
+    package func setting(_ key: String, to value: SpanAttribute) -> SpanRecord {
+        var state = span.finished
+        state.attributes[key] = value
+        return SpanRecord(
+            ended: Span(
+                finished: state,
+                kind: kind,
+                spanContext: context,
+                parentSpanID: parentSpanID,
+                parentIsRemote: parentIsRemote,
+                startNanoseconds: startNanoseconds
+            )
+        )
+    }
+
     public var traceID: TraceID { context.traceID }
     public var spanID: SpanID { context.spanID }
     /// The span's duration in nanoseconds.

@@ -2,7 +2,9 @@ import Foundation
 import Tracez
 
 /// Turns span records into ingestion events: per finished observation one create event
-/// of its type with every field, per root span a `trace-create`, per score a `score-create`.
+/// of its type with every field, per root span (or span continuing a remote trace) a
+/// `trace-create`, per span below the root that sets trace fields a `trace-create` with
+/// those fields, per score a `score-create`.
 struct IngestionEncoder: Sendable {
     typealias Name = LangfuseAttributeName
 
@@ -19,23 +21,33 @@ struct IngestionEncoder: Sendable {
     func events(for records: [SpanRecord]) -> [IngestionEvent] {
         var events: [IngestionEvent] = []
         events.reserveCapacity(records.count + records.count / 4)
-        for (index, record) in records.enumerated() {
-            var attributes: [String: SpanAttribute] = [:]
-            record.attributes.forEach { key, value in
-                // `stringConvertible` values are formatted here, once, within the span's limit.
-                switch value {
-                case .stringConvertible(let convertible): attributes[key] = .string(record.exportText(convertible))
-                case .stringConvertibleArray(let convertibles): attributes[key] = .stringArray(convertibles.map { record.exportText($0) })
-                default: attributes[key] = value
-                }
+        // The trace fields of each trace made in this batch: a span below the root that sets
+        // no others (every observation inside `withTrace` carries them) sends no update.
+        var madeTraces: [TraceID: [String: JSONValue]] = [:]
+        for record in records where record.parentSpanID == nil || record.parentIsRemote || record.attributes.get(Name.asRoot) != nil {
+            let attributes = Self.attributes(of: record)
+            if Self.makesTrace(record, attributes), case .object(let fields) = traceBody(record, attributes, isUpdate: true) {
+                madeTraces[record.traceID] = fields
             }
+        }
+        for (index, record) in records.enumerated() {
+            let attributes = Self.attributes(of: record)
             if case .string(let body)? = attributes[Name.scoreBody] {
                 let parsed = Self.json(body)
                 events.append(IngestionEvent(id: "\(record.spanID.hexString)-score", type: "score-create", body: parsed, record: index))
                 continue
             }
-            if record.parentSpanID == nil {
+            if Self.makesTrace(record, attributes) {
                 events.append(IngestionEvent(id: "\(record.traceID.hexString)-trace", type: "trace-create", body: traceBody(record, attributes), record: index))
+            } else if Self.carriesTraceFields(attributes), case .object(let fields) = traceBody(record, attributes, isUpdate: true),
+                !fields.allSatisfy({ key, value in madeTraces[record.traceID]?[key] == value })
+            {
+                // Trace fields set below the root (`withTrace` inside a framework's server span)
+                // reach the trace too, as the server's OTel path takes them from any span.
+                events.append(
+                    IngestionEvent(
+                        id: "\(record.traceID.hexString)-trace-\(record.spanID.hexString)", type: "trace-create",
+                        body: .object(fields), record: index))
             }
             let (type, body) = observation(record, attributes)
             events.append(IngestionEvent(id: "\(record.spanID.hexString)-\(type)", type: type, body: body, record: index))
@@ -45,12 +57,45 @@ struct IngestionEncoder: Sendable {
 
     // MARK: Bodies
 
-    func traceBody(_ record: SpanRecord, _ attributes: [String: SpanAttribute]) -> JSONValue {
-        var body: [String: JSONValue] = [
-            "id": .string(record.traceID.hexString),
-            "timestamp": .string(LangfuseTime.iso8601(nanoseconds: record.startNanoseconds)),
-            "name": .string(Self.string(attributes[Name.traceName]) ?? record.name),
-        ]
+    /// The record's attributes, `stringConvertible` values formatted here, once, within the span's limit.
+    static func attributes(of record: SpanRecord) -> [String: SpanAttribute] {
+        var attributes: [String: SpanAttribute] = [:]
+        record.attributes.forEach { key, value in
+            switch value {
+            case .stringConvertible(let convertible): attributes[key] = .string(record.exportText(convertible))
+            case .stringConvertibleArray(let convertibles): attributes[key] = .stringArray(convertibles.map { record.exportText($0) })
+            default: attributes[key] = value
+            }
+        }
+        return attributes
+    }
+
+    /// Whether `record` makes its trace: a root span, one that continues another service's
+    /// trace, or one marked so (``LangfuseAttributeName/asRoot``).
+    static func makesTrace(_ record: SpanRecord, _ attributes: [String: SpanAttribute]) -> Bool {
+        if record.parentSpanID == nil || record.parentIsRemote { return true }
+        if case .bool(true)? = attributes[Name.asRoot] { return true }
+        return false
+    }
+
+    /// The trace fields a span below the root may set: any of them sends the trace an update.
+    static let traceFieldNames = [
+        Name.traceName, Name.userID, "langfuse.user.id", Name.sessionID, "langfuse.session.id", Name.traceTags, Name.tracePublic,
+        Name.traceInput, Name.traceOutput,
+    ]
+
+    static func carriesTraceFields(_ attributes: [String: SpanAttribute]) -> Bool {
+        traceFieldNames.contains { attributes[$0] != nil } || attributes.keys.contains { $0.hasPrefix(Name.traceMetadataPrefix) }
+    }
+
+    /// The `trace-create` body of `record`'s trace. An update (from a span below the root)
+    /// carries only the fields the span set: no time, and no name unless it set the trace's.
+    func traceBody(_ record: SpanRecord, _ attributes: [String: SpanAttribute], isUpdate: Bool = false) -> JSONValue {
+        var body: [String: JSONValue] = ["id": .string(record.traceID.hexString)]
+        if !isUpdate {
+            body["timestamp"] = .string(LangfuseTime.iso8601(nanoseconds: record.startNanoseconds))
+        }
+        body["name"] = (Self.string(attributes[Name.traceName]) ?? (isUpdate ? nil : record.name)).map(JSONValue.string)
         body["userId"] = Self.string(attributes[Name.userID] ?? attributes["langfuse.user.id"]).map(JSONValue.string)
         body["sessionId"] = Self.string(attributes[Name.sessionID] ?? attributes["langfuse.session.id"]).map(JSONValue.string)
         if case .stringArray(let tags)? = attributes[Name.traceTags] { body["tags"] = .array(tags.map(JSONValue.string)) }

@@ -7,6 +7,9 @@ package enum LangfuseAttributeName {
     package static let sessionID = "session.id"
     package static let traceTags = "langfuse.trace.tags"
     package static let tracePublic = "langfuse.trace.public"
+    /// On a span that continues another service's trace: it makes the Langfuse trace (its
+    /// name, user and session) as a root span would, as the Python SDK marks such spans.
+    package static let asRoot = "langfuse.internal.as_root"
     /// Followed by `.<key>`.
     package static let traceMetadataPrefix = "langfuse.trace.metadata."
     package static let traceInput = "langfuse.trace.input"
