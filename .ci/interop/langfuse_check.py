@@ -192,6 +192,7 @@ RULES = {
     "sessionID": "string",
     "traceTags": "strings",
     "tracePublic": "bool",
+    "asRoot": "bool",
     "traceMetadataPrefix": "string",  # TraceAttributes.metadata is [String: String], sent as given
     "traceInput": "json",
     "traceOutput": "json",
@@ -225,8 +226,8 @@ def load_attribute_names(path):
             source = f.read()
     except OSError as error:
         fail(f"cannot read the attribute names: {error}")
-    names = dict(re.findall(r'^\s*public static let (\w+) = "([^"\\]+)"\s*$', source, re.MULTILINE))
-    declared = re.findall(r"^\s*public static let (\w+)", source, re.MULTILINE)
+    names = dict(re.findall(r'^\s*(?:public|package) static let (\w+) = "([^"\\]+)"\s*$', source, re.MULTILINE))
+    declared = re.findall(r"^\s*(?:public|package) static let (\w+)", source, re.MULTILINE)
     if not names or len(names) != len(declared):
         fail(f"{path}: read {len(names)} string constants of {len(declared)} declared; the parser no longer fits the file")
     unruled = sorted(set(names) - set(RULES))

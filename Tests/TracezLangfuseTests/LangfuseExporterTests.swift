@@ -441,7 +441,7 @@ extension LangfuseTests.ExporterTests {
     }
 
     @Test func aSpanContinuingARemoteTraceMakesTheTraceAndTraceFieldsBelowItReachIt() async throws {
-        let setup = try await makeSetup(api: .ingestion)
+        let setup = try await makeSetup(api: .ingestion, capture: "ingestion-continued")
         let traceID = await recordContinuedRequest(setup.tracer)
         let statistics = await setup.tracer.shutdown(deadline: .now + .seconds(30))
         try await setup.server.stop()
@@ -462,7 +462,7 @@ extension LangfuseTests.ExporterTests {
     }
 
     @Test func aSpanContinuingARemoteTraceIsMarkedAsRootOnTheOTelEndpoint() async throws {
-        let setup = try await makeSetup(api: .otel)
+        let setup = try await makeSetup(api: .otel, capture: "otel-continued")
         _ = await recordContinuedRequest(setup.tracer)
         let statistics = await setup.tracer.shutdown(deadline: .now + .seconds(30))
         try await setup.server.stop()

@@ -24,6 +24,7 @@ struct IngestionEncoder: Sendable {
         // The trace fields of each trace made in this batch: a span below the root that sets
         // no others (every observation inside `withTrace` carries them) sends no update.
         var madeTraces: [TraceID: [String: JSONValue]] = [:]
+        var updatedTraces: [TraceID: [[String: JSONValue]]] = [:]
         for record in records where record.parentSpanID == nil || record.parentIsRemote || record.attributes.get(Name.asRoot) != nil {
             let attributes = Self.attributes(of: record)
             if Self.makesTrace(record, attributes), case .object(let fields) = traceBody(record, attributes, isUpdate: true) {
@@ -40,10 +41,13 @@ struct IngestionEncoder: Sendable {
             if Self.makesTrace(record, attributes) {
                 events.append(IngestionEvent(id: "\(record.traceID.hexString)-trace", type: "trace-create", body: traceBody(record, attributes), record: index))
             } else if Self.carriesTraceFields(attributes), case .object(let fields) = traceBody(record, attributes, isUpdate: true),
-                !fields.allSatisfy({ key, value in madeTraces[record.traceID]?[key] == value })
+                !fields.allSatisfy({ key, value in madeTraces[record.traceID]?[key] == value }),
+                updatedTraces[record.traceID]?.contains(fields) != true
             {
                 // Trace fields set below the root (`withTrace` inside a framework's server span)
-                // reach the trace too, as the server's OTel path takes them from any span.
+                // reach the trace too, as the server's OTel path takes them from any span; once
+                // per trace and batch for the same fields.
+                updatedTraces[record.traceID, default: []].append(fields)
                 events.append(
                     IngestionEvent(
                         id: "\(record.traceID.hexString)-trace-\(record.spanID.hexString)", type: "trace-create",
