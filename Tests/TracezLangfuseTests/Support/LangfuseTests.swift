@@ -5,9 +5,12 @@ import TracezHTTP
 
 @testable import TracezLangfuse
 
-/// Every Langfuse suite is nested in this one. Its tests may run in parallel: each builds its
-/// own tracer, and value settings and counters belong to that tracer's Langfuse exporter.
-@Suite(.timeLimit(.minutes(3))) struct LangfuseTests {}
+/// Every Langfuse suite is nested in this one, and runs one test at a time. Not for shared
+/// state (each test builds its own tracer, and value settings and counters belong to that
+/// tracer's Langfuse exporter) but for load: several tests send 10 MB values and 10,000
+/// events, and run together under Thread Sanitizer on two cores they starved the tests of
+/// other targets, whose exports to loopback then outlived their 5 s timeout and were retried.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct LangfuseTests {}
 
 /// Answers every request with a 503: for exporters whose pipeline never runs, so that
 /// nothing is sent and no HTTP client is made.
