@@ -11,12 +11,6 @@ extension LangfuseTests {
     @Suite struct ValueShaperTests {
         typealias Name = LangfuseAttributeName
 
-        /// An `Encodable` that refuses to be encoded.
-        struct Refuses: Encodable {
-            struct Refusal: Error {}
-            func encode(to encoder: any Encoder) throws { throw Refusal() }
-        }
-
         static let masksPasswords: @Sendable (JSONValue) -> JSONValue = { value in
             guard case .object(var fields) = value else { return value }
             if fields["password"] != nil { fields["password"] = .string("[masked]") }

@@ -12,12 +12,6 @@ extension LangfuseTests {
     @Suite struct PublicAPICoverageTests {
         typealias Name = LangfuseAttributeName
 
-        /// An `Encodable` that refuses to be encoded, as a value with a broken `encode(to:)` does.
-        struct Refuses: Encodable {
-            struct Refusal: Error {}
-            func encode(to encoder: any Encoder) throws { throw Refusal() }
-        }
-
         // MARK: The exporter's mask and value cap apply to its tracer's observations
 
         @Test func anExportersMaskAndValueCapApplyToObservationsOfItsTracer() async throws {

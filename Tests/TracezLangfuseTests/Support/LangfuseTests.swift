@@ -70,6 +70,12 @@ func makeLangfuseTracer(
     return (tracer, collector, exporter)
 }
 
+/// An `Encodable` that refuses to be encoded, as a value with a broken `encode(to:)` does.
+struct Refuses: Encodable {
+    struct Refusal: Error {}
+    func encode(to encoder: any Encoder) throws { throw Refusal() }
+}
+
 extension SpanRecord {
     func string(_ key: String) -> String? {
         if case .string(let value)? = attributes.get(key) { return value }
