@@ -15,7 +15,7 @@ final class ExportFailureRecorder: Sendable {
         var batchReported = false
     }
 
-    private let state = Mutex(State())
+    private let state = SanitizedMutex(State())
 
     var lastReason: String? { state.withLock { $0.lastReason } }
 

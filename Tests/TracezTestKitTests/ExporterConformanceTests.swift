@@ -7,7 +7,7 @@ import TracezTestKit
 /// The OTLP and Langfuse exporters run them against their loopback servers in their own test targets.
 @Suite(.timeLimit(.minutes(2))) struct ExporterConformanceTests {
     @Test func theInMemoryExporterConforms() async throws {
-        let exporters = Mutex<[InMemoryExporter]>([])
+        let exporters = SanitizedMutex<[InMemoryExporter]>([])
         let failures = await ExporterConformance().check {
             let exporter = InMemoryExporter()
             exporters.withLock { $0.append(exporter) }
@@ -42,7 +42,7 @@ import TracezTestKit
         func export(_ batch: [SpanRecord]) async throws { await Self.hang() }
         func shutdown() async { await Self.hang() }
         /// Continuations never resumed: cancelling a task parked here does not end its wait.
-        static let parked = Mutex<[CheckedContinuation<Void, Never>]>([])
+        static let parked = SanitizedMutex<[CheckedContinuation<Void, Never>]>([])
         static func hang() async {
             await withCheckedContinuation { continuation in parked.withLock { $0.append(continuation) } }
         }

@@ -1,5 +1,6 @@
 import Logging
 import Synchronization
+import Tracez
 
 /// Every line logged through its ``logger(label:)``, kept for assertions.
 ///
@@ -16,7 +17,7 @@ package final class CapturedLogs: Sendable {
         package var text: String { "\(message) \(metadata)" }
     }
 
-    private let storage = Mutex<[Line]>([])
+    private let storage = SanitizedMutex<[Line]>([])
 
     package init() {}
 

@@ -1,4 +1,5 @@
 import Synchronization
+import Tracez
 
 /// A clock that stands still until a test moves it, so tests drive backoff, timeouts and the
 /// circuit breaker's pause without sleeping and without asserting on real time.
@@ -31,10 +32,10 @@ public final class ManualClock: Clock, Sendable {
         var watchers: [(id: Int, continuation: CheckedContinuation<Instant?, any Error>)] = []
     }
 
-    private let state: Mutex<State>
+    private let state: SanitizedMutex<State>
 
     public init(now: Instant = .now) {
-        state = Mutex(State(now: now))
+        state = SanitizedMutex(State(now: now))
     }
 
     public var now: Instant { state.withLock { $0.now } }

@@ -3,6 +3,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Synchronization
+import Tracez
 
 /// A real HTTP/1.1 server on loopback that plays a backend, good or bad.
 ///
@@ -40,7 +41,7 @@ public final class TestBackend: Sendable {
         var abandonedHangs = 0
     }
 
-    private let state = Mutex(State())
+    private let state = SanitizedMutex(State())
     private let group = MultiThreadedEventLoopGroup.singleton
 
     public init() {}
@@ -118,7 +119,7 @@ private final class Handler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private static let open = Mutex<[ObjectIdentifier: [any Channel]]>([:])
+    private static let open = SanitizedMutex<[ObjectIdentifier: [any Channel]]>([:])
 
     private let backend: TestBackend
     private var head: HTTPRequestHead?

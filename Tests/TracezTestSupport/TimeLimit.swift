@@ -1,4 +1,5 @@
 import Synchronization
+import Tracez
 
 /// A wait that a test gave up on: what it waited for, and how long.
 public struct TimeLimitExceeded: Error, CustomStringConvertible {
@@ -36,10 +37,10 @@ public func withTimeLimit<T: Sendable>(
 
 /// A continuation resumed once, by whichever of the work and the timer finishes first.
 private final class Waiter<T: Sendable>: Sendable {
-    private let continuation: Mutex<CheckedContinuation<T, any Error>?>
+    private let continuation: SanitizedMutex<CheckedContinuation<T, any Error>?>
 
     init(_ continuation: CheckedContinuation<T, any Error>) {
-        self.continuation = Mutex(continuation)
+        self.continuation = SanitizedMutex(continuation)
     }
 
     /// Whether this call resumed it.

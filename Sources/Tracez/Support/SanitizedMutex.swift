@@ -18,15 +18,16 @@ import Synchronization
 /// acquire and release through TSan's public interface (`__tsan_acquire` and
 /// `__tsan_release`, found at run time); everywhere else it is `Mutex` plus one `nil` check.
 ///
-/// Use it wherever Tracez would use `Mutex`; the API is the same.
-struct SanitizedMutex<Value: ~Copyable>: ~Copyable, @unchecked Sendable {
+/// Use it wherever Tracez would use `Mutex`, tests and tools included (it is `package` for
+/// them); the API is the same.
+package struct SanitizedMutex<Value: ~Copyable>: ~Copyable, @unchecked Sendable {
     // @unchecked Sendable: `mutex` is Sendable, and `token` is an immutable address that
     // is never read or written, only handed to Thread Sanitizer as the lock's identity.
     private let mutex: Mutex<Value>
     /// A private address standing for this lock, allocated only under Thread Sanitizer.
     private let token: UnsafeMutableRawPointer?
 
-    init(_ initialValue: consuming sending Value) {
+    package init(_ initialValue: consuming sending Value) {
         mutex = Mutex(initialValue)
         token = ThreadSanitizerHooks.isActive ? UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1) : nil
     }
@@ -37,7 +38,7 @@ struct SanitizedMutex<Value: ~Copyable>: ~Copyable, @unchecked Sendable {
 
     /// Runs `body` with exclusive access to the value, like `Mutex.withLock`.
     @inline(__always)
-    borrowing func withLock<Result: ~Copyable, E: Error>(
+    package borrowing func withLock<Result: ~Copyable, E: Error>(
         _ body: (inout sending Value) throws(E) -> sending Result
     ) throws(E) -> sending Result {
         guard let token else { return try mutex.withLock(body) }

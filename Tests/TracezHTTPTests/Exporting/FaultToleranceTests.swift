@@ -94,7 +94,7 @@ import TracezTestSupport
 
     @Test(arguments: [401, 403, 413, 400])
     func permanentRefusalIsNotRetriedAndCountedAsRejected(status: Int) async throws {
-        let failures = Mutex<[ExportAttemptFailure]>([])
+        let failures = SanitizedMutex<[ExportAttemptFailure]>([])
         var configuration = ExportConfiguration(interval: .seconds(3600), retry: Self.quickRetries)
         configuration.onExportError = { failure in failures.withLock { $0.append(failure) } }
         let setup = try await makeSetup(configuration: configuration)
@@ -113,7 +113,7 @@ import TracezTestSupport
 
     @Test func hungBackendTimesOutAndIsCountedAsExportFailed() async throws {
         let retries = RetryPolicy(maxAttempts: 2, initialDelay: .milliseconds(10), maxDelay: .milliseconds(10))
-        let attempts = Mutex<[Int]>([])
+        let attempts = SanitizedMutex<[Int]>([])
         var configuration = ExportConfiguration(interval: .seconds(3600), exportTimeout: .milliseconds(300), retry: retries)
         configuration.onExportError = { failure in attempts.withLock { $0.append(failure.attempt) } }
         let setup = try await makeSetup(configuration: configuration, exportTimeout: .seconds(30))
@@ -219,7 +219,7 @@ import TracezTestSupport
     }
 
     @Test func anOpenCircuitClosesOnceTheBackendRecoversAndNothingIsLost() async throws {
-        let changes = Mutex<[CircuitBreaker.State]>([])
+        let changes = SanitizedMutex<[CircuitBreaker.State]>([])
         let breaker = CircuitBreaker.Configuration(failureThreshold: 3, openDuration: .milliseconds(200), successThreshold: 1)
         var configuration = ExportConfiguration(maxBatchSize: 10, interval: .seconds(3600), retry: Self.quickRetries, circuitBreaker: breaker)
         configuration.onCircuitStateChange = { change in changes.withLock { $0.append(change.to) } }
@@ -324,7 +324,7 @@ import TracezTestSupport
 
     @Test func secretHeaderEchoedByTheBackendIsRedacted() async throws {
         let secret = "sk-lf-very-secret-0000"
-        let failures = Mutex<[String]>([])
+        let failures = SanitizedMutex<[String]>([])
         var configuration = ExportConfiguration(interval: .seconds(3600), retry: .none)
         configuration.onExportError = { failure in failures.withLock { $0.append(failure.reason) } }
         let setup = try await makeSetup(configuration: configuration, headers: [(name: "Authorization", value: "Bearer \(secret)")])

@@ -11,11 +11,11 @@ import Tracez
 @Suite(.timeLimit(.minutes(1))) struct HTTPExporterTests {
     /// Answers the requests with `replies`, in order, and keeps what was sent.
     final class ScriptedTransport: HTTPTransport {
-        let sent = Mutex<[HTTPRequest]>([])
-        let replies: Mutex<[Result<HTTPResponse, TransportError>]>
+        let sent = SanitizedMutex<[HTTPRequest]>([])
+        let replies: SanitizedMutex<[Result<HTTPResponse, TransportError>]>
 
         init(_ replies: [Result<HTTPResponse, TransportError>]) {
-            self.replies = Mutex(replies)
+            self.replies = SanitizedMutex(replies)
         }
 
         func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
@@ -29,7 +29,7 @@ import Tracez
 
     /// One request per record, the record's name as its body and part; keeps the answers it reads.
     final class PerRecordEncoding: HTTPExportEncoding {
-        let seen = Mutex<[(part: String, result: Result<HTTPResponse, ExportError>)]>([])
+        let seen = SanitizedMutex<[(part: String, result: Result<HTTPResponse, ExportError>)]>([])
 
         func encode(_ batch: [SpanRecord]) -> HTTPEncodedBatch<String> {
             HTTPEncodedBatch(

@@ -2,6 +2,7 @@ import Foundation
 import OTLPProto
 import Synchronization
 import Testing
+import Tracez
 import TracezOTLP
 import TracezTestSupport
 
@@ -22,7 +23,7 @@ final class CapturingTransport: HTTPTransport {
 
     private let inner = AsyncHTTPClientTransport()
     private let directory: URL
-    private let totals = Mutex(Totals())
+    private let totals = SanitizedMutex(Totals())
 
     /// Empties `directory` of earlier captures (a rerun must not mix with them) and writes
     /// zero totals, so a test that sends nothing leaves a capture the check refuses.

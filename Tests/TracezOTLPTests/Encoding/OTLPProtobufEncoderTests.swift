@@ -241,7 +241,7 @@ import TracezTestSupport
 /// A value whose description grows each time it is read: a size computed from one read
 /// would not fit what a later read writes.
 final class Restless: CustomStringConvertible, Sendable {
-    private let reads = Mutex(0)
+    private let reads = SanitizedMutex(0)
 
     var description: String {
         let count = reads.withLock { reads in

@@ -10,7 +10,7 @@ import TracezTestSupport
 @Suite(.timeLimit(.minutes(3))) struct ExportPipelineShutdownLogTests {
     /// Exports at once until told to hang, then never answers (like ``HangingExporter``).
     final class HangOnCueExporter: Exporter {
-        let exported = Mutex(0)
+        let exported = SanitizedMutex(0)
         let hangs = Atomic<Bool>(false)
         let hanging = HangingExporter()
 
