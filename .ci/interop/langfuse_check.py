@@ -194,6 +194,7 @@ RULES = {
     "tracePublic": "bool",
     "asRoot": "bool",
     "traceMetadataPrefix": "string",  # TraceAttributes.metadata is [String: String], sent as given
+    "traceMetadata": "json object",  # the entries past the span's attribute budget, merged
     "traceInput": "json",
     "traceOutput": "json",
     "environment": "environment",
@@ -205,6 +206,7 @@ RULES = {
     "input": "json",
     "output": "json",
     "metadataPrefix": "json",
+    "metadata": "json object",  # the entries past the span's attribute budget, merged
     "model": "string",
     "modelParameters": "json object",
     "usageDetails": "usage",

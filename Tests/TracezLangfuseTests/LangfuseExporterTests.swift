@@ -67,8 +67,9 @@ extension LangfuseTests {
                     await tracer.withObservation("lookup", type: .tool) { $0.setLevel(.warning) }
                     await tracer.withObservation("cache miss", type: .event) { _ in }
                     request.setOutput("A tracing library.")
-                    request.setTraceInput(["question": "What is Tracez?"])
-                    request.setTraceOutput("A tracing library.")
+                    let legacy: any SetsTraceInputAndOutput = request  // for servers before v4
+                    legacy.setTraceInput(["question": "What is Tracez?"])
+                    legacy.setTraceOutput("A tracing library.")
                     #expect(throws: Never.self) { try tracer.scoreCurrentTrace(name: "quality", value: .numeric(0.9)) }
                 }
             }
@@ -245,7 +246,9 @@ extension LangfuseTests {
                 "output": .string(String(repeating: "o", count: 700_000)),
                 "metadata": .object(["small": .bool(true)]),
             ])
-            guard case .object(let fitted) = IngestionEncoder.fitted(body) else {
+            let counters = LangfuseValueShaper.Counters()
+            let encoder = IngestionEncoder(counters: counters)
+            guard case .object(let fitted) = encoder.fitted(body) else {
                 Issue.record("not an object")
                 return
             }
@@ -253,13 +256,14 @@ extension LangfuseTests {
             #expect(fitted["output"] == .object(["tracez.truncated": .bool(true), "bytes": .number(700_002)]))
             #expect(fitted["input"] == body.field("input"))
             #expect(fitted["metadata"] == .object(["small": .bool(true)]))
+            #expect(counters.truncated.load(ordering: .relaxed) == 1)
         }
     }
 }
 
 /// Remembers which event ids were seen, for "fail the first time" rules.
 final class Seen: Sendable {
-    private let ids = Mutex<Set<String>>([])
+    private let ids = SanitizedMutex<Set<String>>([])
     func first(_ id: String) -> Bool { ids.withLock { $0.insert(id).inserted } }
 }
 

@@ -44,9 +44,13 @@ import TracezTestSupport
         #expect(backend.requests.allSatisfy { $0.uri == "/api/public/ingestion" })
         let types = backend.requests.flatMap(Self.events).compactMap { $0["type"] as? String }
         #expect(types.filter { $0 == "trace-create" }.count == 2)
-        #expect(types.filter { $0 == "generation-create" }.count == 4)
+        // 2 generations and an embedding per trace (an embedding keeps model and usage as a generation).
+        #expect(types.filter { $0 == "generation-create" }.count == 6)
         #expect(types.filter { $0 == "score-create" }.count == 1)
-        #expect(types.count == 2 + 18 + 1)
+        // 18 observations, and each generation's "first token" span event as an event of its own.
+        let spanEvents = backend.requests.flatMap(Self.events).filter { ($0["body"] as? [String: Any])?["name"] as? String == "first token" }
+        #expect(spanEvents.count == 4 && spanEvents.allSatisfy { $0["type"] as? String == "event-create" })
+        #expect(types.count == 25)  // 2 traces, 18 observations, 4 span events, 1 score
     }
 
     @Test func badKeysStopTheDemoWithoutEchoingTheSecret() throws {

@@ -13,6 +13,9 @@ struct IngestionEncoder: Sendable {
     /// Environment and release for events that do not carry their own.
     var environment: String?
     var release: String?
+    /// Where a field replaced to fit ``maxEventBytes`` is counted (as truncated): the
+    /// exporter's value counters, so that `valueStatistics` reports it.
+    var counters: LangfuseValueShaper.Counters?
 
     /// Events at most this long (bytes of JSON); larger ones lose the largest of input,
     /// output and metadata to a marker until they fit. The official Python SDK's limit.
@@ -55,6 +58,16 @@ struct IngestionEncoder: Sendable {
             }
             let (type, body) = observation(record, attributes)
             events.append(IngestionEvent(id: "\(record.spanID.hexString)-\(type)", type: type, body: body, record: index))
+            // The span's events (an `exception` among them), which OTLP carries inside the span:
+            // each an `event-create` child of its observation, as the OTel endpoint shows them.
+            var eventIndex = 0
+            record.forEachEvent { event in
+                events.append(
+                    IngestionEvent(
+                        id: "\(record.spanID.hexString)-e\(eventIndex)-event-create", type: "event-create",
+                        body: spanEvent(event, index: eventIndex, of: record, attributes), record: index))
+                eventIndex += 1
+            }
         }
         return events
     }
@@ -89,7 +102,7 @@ struct IngestionEncoder: Sendable {
     ]
 
     static func carriesTraceFields(_ attributes: [String: SpanAttribute]) -> Bool {
-        traceFieldNames.contains { attributes[$0] != nil } || attributes.keys.contains { $0.hasPrefix(Name.traceMetadataPrefix) }
+        traceFieldNames.contains { attributes[$0] != nil } || attributes.keys.contains { $0.hasPrefix(Name.traceMetadata) }
     }
 
     /// The `trace-create` body of `record`'s trace. An update (from a span below the root)
@@ -109,9 +122,10 @@ struct IngestionEncoder: Sendable {
         body["release"] = (Self.string(attributes[Name.release]) ?? release).map(JSONValue.string)
         body["version"] = Self.string(attributes[Name.version]).map(JSONValue.string)
         body["environment"] = validEnvironment(attributes).map(JSONValue.string)
-        let metadata = Self.prefixed(Name.traceMetadataPrefix, in: attributes)
+        var metadata = MetadataBudget.entries(of: attributes[Name.traceMetadata])
+        metadata.merge(Self.prefixed(Name.traceMetadataPrefix, in: attributes)) { _, own in own }
         if !metadata.isEmpty { body["metadata"] = .object(metadata) }
-        return Self.fitted(.object(body.compactMapValues { $0 }))
+        return fitted(.object(body.compactMapValues { $0 }))
     }
 
     func observation(_ record: SpanRecord, _ attributes: [String: SpanAttribute]) -> (type: String, body: JSONValue) {
@@ -135,7 +149,8 @@ struct IngestionEncoder: Sendable {
         body["statusMessage"] = (Self.string(attributes[Name.statusMessage]) ?? (record.isError ? record.status?.message : nil)).map(JSONValue.string)
 
         // Metadata: the observation's own entries, then the span's other attributes (as OTel does).
-        var metadata = Self.prefixed(Name.metadataPrefix, in: attributes)
+        var metadata = MetadataBudget.entries(of: attributes[Name.metadata])
+        metadata.merge(Self.prefixed(Name.metadataPrefix, in: attributes)) { _, own in own }
         var other: [String: JSONValue] = [:]
         for (key, value) in attributes where !key.hasPrefix("langfuse.") && key != Name.userID && key != Name.sessionID {
             other[key] = Self.plain(value)
@@ -156,6 +171,11 @@ struct IngestionEncoder: Sendable {
         case .span: type = "span-create"
         case .event: type = "event-create"
         case .generation: type = "generation-create"
+        case .embedding where !sendsNewObservationTypes:
+            // Generation-like in the Python SDK: model, usage and cost are kept on servers that
+            // do not know `embedding-create`, and the type is said in the metadata.
+            type = "generation-create"
+            metadata["observationType"] = .string(declared.rawValue)
         default:
             if sendsNewObservationTypes {
                 type = "\(declared.rawValue)-create"
@@ -169,7 +189,7 @@ struct IngestionEncoder: Sendable {
         // Generation fields: the generation-shaped bodies carry them (see below for the others).
         do {
             body["model"] = Self.string(attributes[Name.model]).map(JSONValue.string)
-            body["modelParameters"] = Self.string(attributes[Name.modelParameters]).map(Self.json)
+            body["modelParameters"] = Self.string(attributes[Name.modelParameters]).map(Self.json).map(Self.modelParameters)
             body["usageDetails"] = Self.string(attributes[Name.usageDetails]).map(Self.json)
             body["costDetails"] = Self.string(attributes[Name.costDetails]).map(Self.json)
             body["completionStartTime"] = Self.string(attributes[Name.completionStartTime]).map(JSONValue.string)
@@ -178,13 +198,47 @@ struct IngestionEncoder: Sendable {
                 body["promptVersion"] = .integer(Int64(version))
             }
         }
+        if type == "generation-create", !sendsNewObservationTypes, let usage = Self.legacyUsage(body["usageDetails"], body["costDetails"]) {
+            // Servers before v3 know only this object and strip `usageDetails` and `costDetails`.
+            body["usage"] = usage
+        }
         if type == "span-create" || type == "event-create" {
             // Span and event bodies have no generation fields; the server would drop them.
             for key in ["model", "modelParameters", "usageDetails", "costDetails", "completionStartTime", "promptName", "promptVersion"] {
                 body[key] = nil
             }
         }
-        return (type, Self.fitted(.object(body.compactMapValues { $0 })))
+        return (type, fitted(.object(body.compactMapValues { $0 })))
+    }
+
+    /// The `event-create` body of `record`'s span event number `index`: a point in time (no
+    /// end), its attributes as metadata, and an `exception` as an error with its message.
+    func spanEvent(_ event: SpanRecord.Event, index: Int, of record: SpanRecord, _ attributes: [String: SpanAttribute]) -> JSONValue {
+        var body: [String: JSONValue] = [
+            "id": .string("\(record.spanID.hexString)-e\(index)"),
+            "traceId": .string(record.traceID.hexString),
+            "parentObservationId": .string(record.spanID.hexString),
+            "name": .string(event.name),
+            "startTime": .string(LangfuseTime.iso8601(nanoseconds: event.nanoseconds)),
+        ]
+        body["environment"] = validEnvironment(attributes).map(JSONValue.string)
+        var metadata: [String: JSONValue] = [:]
+        event.attributes.forEach { key, value in
+            switch value {
+            case .stringConvertible(let convertible): metadata[key] = .string(record.exportText(convertible))
+            default: metadata[key] = Self.plain(value)
+            }
+        }
+        if event.droppedAttributeCount > 0 { metadata["tracez.limits"] = .object(["droppedAttributes": .integer(Int64(event.droppedAttributeCount))]) }
+        if !metadata.isEmpty { body["metadata"] = .object(metadata) }
+        if event.name == "exception" {
+            body["level"] = .string(ObservationLevel.error.rawValue)
+            let message = [metadata["exception.type"], metadata["exception.message"]].compactMap { value -> String? in
+                if case .string(let text)? = value { return text } else { return nil }
+            }
+            if !message.isEmpty { body["statusMessage"] = .string(message.joined(separator: ": ")) }
+        }
+        return fitted(.object(body.compactMapValues { $0 }))
     }
 
     private func validEnvironment(_ attributes: [String: SpanAttribute]) -> String? {
@@ -192,11 +246,61 @@ struct IngestionEncoder: Sendable {
         return name.flatMap { LangfuseEnvironment.isValid($0) ? $0 : nil }
     }
 
+    /// The legacy `usage` object (`input`, `output`, `total`, `unit`, and the costs as
+    /// `inputCost`, `outputCost`, `totalCost`) for servers that predate `usageDetails`: the same
+    /// numbers, so a server that reads both stores the same thing. `nil` without any of them.
+    static func legacyUsage(_ usageDetails: JSONValue?, _ costDetails: JSONValue?) -> JSONValue? {
+        var usage: [String: JSONValue] = [:]
+        if case .object(let details)? = usageDetails {
+            for key in ["input", "output", "total"] {
+                if let value = details[key], case .integer = value { usage[key] = value }
+            }
+        }
+        if case .object(let costs)? = costDetails {
+            for (key, name) in [("input", "inputCost"), ("output", "outputCost"), ("total", "totalCost")] {
+                switch costs[key] {
+                case .number(let value)?: usage[name] = .number(value)
+                case .integer(let value)?: usage[name] = .number(Double(value))
+                default: break
+                }
+            }
+        }
+        guard !usage.isEmpty else { return nil }
+        if usage["input"] != nil || usage["output"] != nil || usage["total"] != nil { usage["unit"] = .string("TOKENS") }
+        return .object(usage)
+    }
+
+    /// `parameters` as the ingestion schema takes them: each value a string, number, boolean
+    /// or array of strings; any other value (a map such as `logit_bias`, an array of objects)
+    /// as its JSON text, as the server's OTel path stores it. The schema refuses the whole
+    /// event otherwise. (The server also takes a map of strings to strings, the SDKs' model
+    /// does not: maps are always sent as text.) Parameters that are not an object are
+    /// sent as `{"value": <their JSON text>}`.
+    static func modelParameters(_ parameters: JSONValue) -> JSONValue {
+        guard case .object(let fields) = parameters else { return .object(["value": .string(parameters.jsonText)]) }
+        return .object(
+            fields.mapValues { value in
+                switch value {
+                case .string, .number, .integer, .bool, .null: value
+                case .array(let items) where items.allSatisfy({ if case .string = $0 { true } else { false } }): value
+                default: .string(value.jsonText)
+                }
+            })
+    }
+
     // MARK: Size
 
     /// The body with the largest of input, output and metadata replaced by a marker until
-    /// the event fits in ``maxEventBytes``.
-    static func fitted(_ body: JSONValue) -> JSONValue {
+    /// the event fits in ``maxEventBytes``; each replacement is counted in ``counters``.
+    func fitted(_ body: JSONValue) -> JSONValue {
+        var replaced = 0
+        let fitted = Self.fitted(body, replaced: &replaced)
+        if replaced > 0 { counters?.truncated.add(replaced, ordering: .relaxed) }
+        return fitted
+    }
+
+    /// ``fitted(_:)``, counting the replacements in `replaced`.
+    static func fitted(_ body: JSONValue, replaced: inout Int) -> JSONValue {
         guard case .object(var fields) = body else { return body }
         // Most events are far below the limit: a bound that needs no encoding says so.
         guard body.jsonBytesUpperBound > maxEventBytes - 1_000 else { return body }
@@ -206,6 +310,7 @@ struct IngestionEncoder: Sendable {
             }
             guard let largest = candidates.max(by: { $0.size < $1.size }), largest.size > 200 else { break }
             fields[largest.key] = .object(["tracez.truncated": .bool(true), "bytes": .number(Double(largest.size))])
+            replaced += 1
         }
         return .object(fields)
     }

@@ -72,7 +72,8 @@ public final class LangfuseExporter: Exporter {
                 encoder: IngestionEncoder(
                     sendsNewObservationTypes: configuration.sendsNewObservationTypes,
                     environment: configuration.environment,
-                    release: configuration.release
+                    release: configuration.release,
+                    counters: valueShaper.counters
                 ),
                 logger: logger,
                 redaction: HeaderRedaction(headers)

@@ -12,6 +12,8 @@ package enum LangfuseAttributeName {
     package static let asRoot = "langfuse.internal.as_root"
     /// Followed by `.<key>`.
     package static let traceMetadataPrefix = "langfuse.trace.metadata."
+    /// Trace metadata entries past the span's budget, merged into one JSON object (``MetadataBudget``).
+    package static let traceMetadata = "langfuse.trace.metadata"
     package static let traceInput = "langfuse.trace.input"
     package static let traceOutput = "langfuse.trace.output"
     package static let environment = "langfuse.environment"
@@ -25,6 +27,8 @@ package enum LangfuseAttributeName {
     package static let output = "langfuse.observation.output"
     /// Followed by `.<key>`.
     package static let metadataPrefix = "langfuse.observation.metadata."
+    /// Metadata entries past the span's budget, merged into one JSON object (``MetadataBudget``).
+    package static let metadata = "langfuse.observation.metadata"
     package static let model = "langfuse.observation.model.name"
     package static let modelParameters = "langfuse.observation.model.parameters"
     package static let usageDetails = "langfuse.observation.usage_details"

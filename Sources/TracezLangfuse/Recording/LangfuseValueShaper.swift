@@ -20,6 +20,7 @@ final class LangfuseValueShaper: Sendable {
         let truncated = Atomic<Int>(0)
         let unencodable = Atomic<Int>(0)
         let droppedTraceFields = Atomic<Int>(0)
+        let droppedMetadata = Atomic<Int>(0)
     }
 
     /// Applied in order, each to the previous one's answer.
@@ -118,7 +119,8 @@ final class LangfuseValueShaper: Sendable {
         LangfuseValueStatistics(
             truncated: counters.truncated.load(ordering: .relaxed),
             unencodable: counters.unencodable.load(ordering: .relaxed),
-            droppedTraceFields: counters.droppedTraceFields.load(ordering: .relaxed)
+            droppedTraceFields: counters.droppedTraceFields.load(ordering: .relaxed),
+            droppedMetadata: counters.droppedMetadata.load(ordering: .relaxed)
         )
     }
 
@@ -130,6 +132,12 @@ final class LangfuseValueShaper: Sendable {
     func countDroppedTraceFields(_ count: Int) {
         guard count > 0 else { return }
         for counters in countedIn { counters.droppedTraceFields.add(count, ordering: .relaxed) }
+    }
+
+    /// Counts metadata entries left out for want of room (``MetadataBudget``).
+    func countDroppedMetadata(_ count: Int) {
+        guard count > 0 else { return }
+        for counters in countedIn { counters.droppedMetadata.add(count, ordering: .relaxed) }
     }
 
     private func countUnencodable() {
@@ -147,6 +155,12 @@ final class LangfuseValueShaper: Sendable {
     ///   `{"tracez.truncated": true, "reason": "over 1000000 bytes", "bytes": N, "preview": "…"}`.
     /// Each is counted (``Counters``).
     func jsonText(_ value: some Encodable) -> String {
+        shaped(value).text
+    }
+
+    /// ``jsonText(_:)``, and the value it stands for: a string is sent as itself, so its text
+    /// alone cannot say whether `123` was a number or a string.
+    func shaped(_ value: some Encodable) -> (text: String, value: JSONValue) {
         let tooDeep = JSONValue.object([
             "tracez.truncated": .bool(true),
             "reason": .string("nested deeper than \(maxDepth) levels"),
@@ -156,7 +170,7 @@ final class LangfuseValueShaper: Sendable {
             json = try JSONValue(encoding: value, maxDepth: maxDepth)
         } catch is JSONValueEncoder.TooDeep {
             countTruncated()
-            return tooDeep.jsonText
+            return (tooDeep.jsonText, tooDeep)
         } catch {
             countUnencodable()
             json = .object(["tracez.unencodable": .string(String(describing: type(of: value)))])
@@ -168,7 +182,7 @@ final class LangfuseValueShaper: Sendable {
             if json.isNested(deeperThan: maxDepth) {
                 countTruncated()
                 JSONValue.releaseIteratively(consume json)  // ours alone, and deep enough to exhaust the stack
-                return tooDeep.jsonText
+                return (tooDeep.jsonText, tooDeep)
             }
         }
         // A string is sent as the string itself, not JSON-quoted, as the official SDKs send it:
@@ -176,16 +190,17 @@ final class LangfuseValueShaper: Sendable {
         let text: String
         if case .string(let string) = json { text = string } else { text = json.jsonText }
         let bytes = text.utf8.count
-        guard bytes > maxValueBytes else { return text }
+        guard bytes > maxValueBytes else { return (text, json) }
         countTruncated()
         // A preview on a scalar boundary, leaving room for the marker around it (escaping
         // at most doubles it).
         let preview = text.truncatedToUTF8Bytes(maxValueBytes / 4)
-        return JSONValue.object([
+        let marker = JSONValue.object([
             "tracez.truncated": .bool(true),
             "reason": .string("over \(maxValueBytes) bytes"),
             "bytes": .number(Double(bytes)),
             "preview": .string(preview),
-        ]).jsonText
+        ])
+        return (marker.jsonText, marker)
     }
 }

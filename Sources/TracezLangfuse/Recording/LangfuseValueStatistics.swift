@@ -2,7 +2,7 @@
 /// made: the values of observations recorded by tracers that export through it.
 ///
 /// A plain value, read from ``LangfuseExporter/valueStatistics``; each read is a fresh
-/// snapshot. The two counts are read one after the other from atomic counters, so while
+/// snapshot. The counts are read one after the other from atomic counters, so while
 /// other tasks record, they may be a moment apart.
 public struct LangfuseValueStatistics: Sendable, Hashable {
     /// Values replaced by `{"tracez.truncated": true, …}`: over
@@ -15,10 +15,15 @@ public struct LangfuseValueStatistics: Sendable, Hashable {
     /// ``TraceAttributes/maxFieldCharacters`` (200), as the Python SDK leaves them out:
     /// Langfuse would refuse them.
     public var droppedTraceFields: Int
+    /// Metadata entries (of observations and traces) left out because their span had no
+    /// room: past its attribute budget, and past what the one merged metadata value holds
+    /// (256 entries, or the value cap). Typed fields are kept before metadata.
+    public var droppedMetadata: Int
 
-    public init(truncated: Int = 0, unencodable: Int = 0, droppedTraceFields: Int = 0) {
+    public init(truncated: Int = 0, unencodable: Int = 0, droppedTraceFields: Int = 0, droppedMetadata: Int = 0) {
         self.truncated = truncated
         self.unencodable = unencodable
         self.droppedTraceFields = droppedTraceFields
+        self.droppedMetadata = droppedMetadata
     }
 }

@@ -44,13 +44,20 @@ public struct Observation: Sendable {
     init(_ span: Tracez.Span, type: ObservationType) {
         self.init(span)
         let defaults = shaper.defaults
-        var dropped = 0
+        let (budget, maxBytes) = (metadataBudget, shaper.maxValueBytes)
+        var dropped = (droppedFields: 0, droppedMetadata: 0)
         span.updateAttributes { attributes in
             attributes[Name.observationType] = type.rawValue
             let trace = ServiceContext.current?.langfuseTrace ?? TraceAttributes()
-            dropped = defaults.merging(trace).write(to: &attributes)
+            dropped = defaults.merging(trace).write(to: &attributes, metadataBudget: budget, maxMergedBytes: maxBytes)
         }
-        shaper.countDroppedTraceFields(dropped)
+        shaper.countDroppedTraceFields(dropped.droppedFields)
+        shaper.countDroppedMetadata(dropped.droppedMetadata)
+    }
+
+    /// How many attributes the span may hold before metadata entries are merged (``MetadataBudget``).
+    private var metadataBudget: Int {
+        MetadataBudget.keyBudget(maxAttributes: tracer?.configuration.limits.maxAttributes ?? SpanLimits().maxAttributes)
     }
 
     /// Scores this observation, during or after it: a ``Score`` whose target is its trace and span.
@@ -78,8 +85,20 @@ public struct Observation: Sendable {
     }
 
     /// One metadata entry (`langfuse.observation.metadata.<key>`).
+    ///
+    /// Metadata never pushes a typed field (model, usage, input, …) off the span: past the
+    /// span's attribute budget, entries are merged into one metadata value, and past what
+    /// that holds they are left out and counted (``LangfuseValueStatistics/droppedMetadata``).
     public func setMetadata(_ key: String, _ value: some Encodable) {
-        span.attributes[Name.metadataPrefix + key] = shaper.jsonText(value)
+        let (text, json) = shaper.shaped(value)
+        let (budget, maxBytes) = (metadataBudget, shaper.maxValueBytes)
+        var kept = true
+        span.updateAttributes { attributes in
+            kept = MetadataBudget.set(
+                key, value: json, text: text, prefix: Name.metadataPrefix, merged: Name.metadata,
+                in: &attributes, budget: budget, maxMergedBytes: maxBytes)
+        }
+        if !kept { shaper.countDroppedMetadata(1) }
     }
 
     /// `ERROR` also sets the span's status to error, so OTel backends agree.
@@ -147,20 +166,30 @@ public struct Observation: Sendable {
         }
     }
 
-    /// The trace's input, as Langfuse shows it on the trace (`langfuse.trace.input`).
+    /// The trace's input (`langfuse.trace.input`), as Langfuse before v4 shows it.
+    ///
+    /// Deprecated as both official SDKs deprecated it: Langfuse v4 ignores the attribute and
+    /// shows the trace's root observation's input as the trace's. Set that with
+    /// ``setInput(_:)`` on the root observation. Still sent, for older servers.
+    @available(*, deprecated, message: "Langfuse v4 shows the root observation's input as the trace's: call setInput(_:) on the root observation")
     public func setTraceInput(_ value: some Encodable) {
         span.attributes[Name.traceInput] = shaper.jsonText(value)
     }
 
-    /// The trace's output (`langfuse.trace.output`).
+    /// The trace's output (`langfuse.trace.output`), as Langfuse before v4 shows it.
+    ///
+    /// Deprecated for the reason ``setTraceInput(_:)`` is: call ``setOutput(_:)`` on the root observation.
+    @available(*, deprecated, message: "Langfuse v4 shows the root observation's output as the trace's: call setOutput(_:) on the root observation")
     public func setTraceOutput(_ value: some Encodable) {
         span.attributes[Name.traceOutput] = shaper.jsonText(value)
     }
 
     /// Trace-level fields, on this observation (and so on its trace).
     public func setTrace(_ trace: TraceAttributes) {
-        var dropped = 0
-        span.updateAttributes { dropped = trace.write(to: &$0) }
-        shaper.countDroppedTraceFields(dropped)
+        let (budget, maxBytes) = (metadataBudget, shaper.maxValueBytes)
+        var dropped = (droppedFields: 0, droppedMetadata: 0)
+        span.updateAttributes { dropped = trace.write(to: &$0, metadataBudget: budget, maxMergedBytes: maxBytes) }
+        shaper.countDroppedTraceFields(dropped.droppedFields)
+        shaper.countDroppedMetadata(dropped.droppedMetadata)
     }
 }

@@ -67,11 +67,20 @@ public struct TraceAttributes: Sendable, Hashable {
     public static let maxFieldCharacters = 200
 
     /// Writes these fields as the span attributes of NOTES.md, leaving out a user id, session
-    /// id, tag or metadata value over ``maxFieldCharacters``; returns how many it left out.
+    /// id, tag or metadata value over ``maxFieldCharacters``; metadata entries past
+    /// `metadataBudget` attributes are merged (``MetadataBudget``).
+    ///
+    /// - Returns: How many fields it left out for their length, and how many metadata
+    ///   entries for want of room.
     @discardableResult
-    func write(to attributes: inout SpanAttributes) -> Int {
+    func write(
+        to attributes: inout SpanAttributes,
+        metadataBudget: Int = .max,
+        maxMergedBytes: Int = LangfuseConfiguration.defaultMaxValueBytes
+    ) -> (droppedFields: Int, droppedMetadata: Int) {
         typealias Name = LangfuseAttributeName
         var dropped = 0
+        var droppedMetadata = 0
         func fits(_ text: String) -> Bool {
             // `utf8.count` is O(1) and bounds the scalar count from above: most fields stop here.
             if text.utf8.count <= Self.maxFieldCharacters || text.unicodeScalars.count <= Self.maxFieldCharacters { return true }
@@ -87,8 +96,15 @@ public struct TraceAttributes: Sendable, Hashable {
         if let version { attributes[Name.version] = version }
         if let environment, LangfuseEnvironment.isValid(environment) { attributes[Name.environment] = environment }
         if let isPublic { attributes[Name.tracePublic] = isPublic }
-        for (key, value) in metadata where fits(value) { attributes[Name.traceMetadataPrefix + key] = value }
-        return dropped
+        // In key order, so that which entries get attributes of their own does not depend on hashing.
+        for key in metadata.keys.sorted() {
+            guard let value = metadata[key], fits(value) else { continue }
+            let kept = MetadataBudget.set(
+                key, value: .string(value), text: value, prefix: Name.traceMetadataPrefix, merged: Name.traceMetadata,
+                in: &attributes, budget: metadataBudget, maxMergedBytes: maxMergedBytes)
+            if !kept { droppedMetadata += 1 }
+        }
+        return (dropped, droppedMetadata)
     }
 }
 

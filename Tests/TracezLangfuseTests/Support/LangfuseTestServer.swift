@@ -1,6 +1,7 @@
 import Foundation
 import OTLPProto
 import Synchronization
+import Tracez
 import TracezTestSupport
 
 /// A Langfuse server on loopback for tests: a real HTTP server (``TestBackend``) that applies
@@ -43,7 +44,7 @@ final class LangfuseTestServer: Sendable {
     let secretKey: String
     /// Whether it takes `agent-create` and the other newer event types (v3 servers do; v2 do not).
     let acceptsNewObservationTypes: Bool
-    private let state = Mutex(State())
+    private let state = SanitizedMutex(State())
 
     init(publicKey: String = "pk-lf-test-1234", secretKey: String = "sk-lf-test-secret-5678", acceptsNewObservationTypes: Bool = false) {
         self.publicKey = publicKey
@@ -261,7 +262,28 @@ final class LangfuseTestServer: Sendable {
         if let usage = body["usageDetails"] as? [String: Any], usage.values.contains(where: { ($0 as? Int ?? -1) < 0 }) {
             problems.append("usageDetails must be non-negative integers")
         }
+        if let parameters = body["modelParameters"] {
+            let refused = (parameters as? [String: Any])?.filter { !Self.isModelParameterValue($0.value) }.keys.sorted()
+            if let refused, !refused.isEmpty {
+                problems.append("modelParameters values Langfuse's schema refuses: \(refused)")
+            } else if refused == nil {
+                problems.append("modelParameters is not an object")
+            }
+        }
         return problems
+    }
+
+    /// What the ingestion schema takes as a model parameter's value: a string, a number, a
+    /// boolean, an array of strings, or a map of strings to strings (anything else fails the event).
+    static func isModelParameterValue(_ value: Any) -> Bool {
+        switch value {
+        case is NSNull: true
+        case let number as NSNumber: !(number.doubleValue.isNaN)
+        case is String: true
+        case let array as [Any]: array.allSatisfy { $0 is String }
+        case let map as [String: Any]: map.values.allSatisfy { $0 is String }
+        default: false
+        }
     }
 
     /// Whether `text` is an ISO-8601 date and time with a zone (`Z` or an offset), as Langfuse

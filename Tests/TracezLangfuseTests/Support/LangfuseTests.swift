@@ -70,6 +70,15 @@ func makeLangfuseTracer(
     return (tracer, collector, exporter)
 }
 
+/// The deprecated trace input and output setters, reached through a protocol so that calling
+/// them warns no one: they are still sent, for Langfuse servers before v4, and tests check that.
+protocol SetsTraceInputAndOutput {
+    func setTraceInput(_ value: some Encodable)
+    func setTraceOutput(_ value: some Encodable)
+}
+
+extension Observation: SetsTraceInputAndOutput {}
+
 /// An `Encodable` that refuses to be encoded, as a value with a broken `encode(to:)` does.
 struct Refuses: Encodable {
     struct Refusal: Error {}
