@@ -2,9 +2,7 @@ import Foundation
 import OTLPProto
 import Testing
 import Tracez
-import TracezOTLP
-
-@testable import TracezLangfuse
+import TracezLangfuse
 
 extension LangfuseTests {
     /// One workload, written once through Tracez's public Langfuse API and once with the official
