@@ -205,13 +205,13 @@ RULES = {
     "statusMessage": "string",
     "input": "json",
     "output": "json",
-    "metadataPrefix": "json",
+    "metadataPrefix": "metadata",
     "metadata": "json object",  # the entries past the span's attribute budget, merged
     "model": "string",
     "modelParameters": "json object",
     "usageDetails": "usage",
     "costDetails": "cost",
-    "completionStartTime": "time",
+    "completionStartTime": "json time",
     "promptName": "string",
     "promptVersion": "int",
     # Tracez's own, on a span that is a score: scores go through the ingestion API in both
@@ -258,6 +258,11 @@ def check_value(key, rule, value, where):
     elif rule == "bool":
         if kind != "bool_value":
             problem = "must be a bool"
+    elif rule == "metadata":
+        # As the Python SDK sets them: an int or a bool as a typed attribute, a string as
+        # itself, anything else as JSON text.
+        if kind not in ("int_value", "bool_value"):
+            check_value(key, "json", value, where)
     elif rule == "int":
         if kind != "int_value" or raw < 0:
             problem = "must be a non-negative int"
@@ -275,6 +280,14 @@ def check_value(key, rule, value, where):
     elif rule == "time":
         if not is_time(raw):
             problem = "is not ISO-8601 with a zone"
+    elif rule == "json time":
+        # JSON text of a time, as the SDKs send the completion start time: a quoted string.
+        try:
+            parsed = strict_json(raw)
+        except ValueError as error:
+            parsed, problem = None, f"is not JSON text ({error})"
+        if problem is None and not (isinstance(parsed, str) and is_time(parsed)):
+            problem = "is not a JSON-quoted ISO-8601 time with a zone"
     elif rule == "json":
         # NOTES.md: a string value goes as the string itself; anything else as JSON text. So
         # text that reads as a JSON string was quoted twice (Langfuse would store the quotes),

@@ -89,13 +89,6 @@ ALLOWED = [
     # root here has no parent, which Langfuse takes as the root anyway (trace name, input, output); Tracez
     # marks a span whose parent is in another process with langfuse.internal.as_root instead.
     Allowed("observation 'support agent'", "langfuse.internal.is_app_root", "Python-only marker; redundant on a span without a parent"),
-    # --- TODO(issue 12): real differences, to fix in Tracez's sources ---
-    # TODO(issue 12): Python (and the JS SDK) send the completion start time as JSON text, a quoted string;
-    # Tracez sends the bare ISO-8601 string. Current servers accept both, older ones only JSON.parse it.
-    Allowed("observation 'answer'", "langfuse.observation.completion_start_time", "TODO(issue 12): JSON-quoted in Python, bare in Tracez", todo=True),
-    # TODO(issue 12): Python sends an int (and bool) observation metadata value as a typed OTel attribute;
-    # Tracez sends every metadata value as a string (JSON text).
-    Allowed("observation 'answer'", "langfuse.observation.metadata.attempt", "TODO(issue 12): int attribute in Python, string \"1\" in Tracez", todo=True),
 ]
 
 

@@ -49,8 +49,10 @@ extension LangfuseTests.ExporterTests {
                 if let text = attributes[merged]?.stringValue {
                     found = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
                 }
+                // An integer entry of its own is an int attribute, as the Python SDK sets it.
                 for (key, value) in attributes where key.hasPrefix(prefix) {
-                    found[String(key.dropFirst(prefix.count))] = Int(value.stringValue) ?? value.stringValue as Any
+                    let name = String(key.dropFirst(prefix.count))
+                    if case .intValue(let integer)? = value.value { found[name] = Int(integer) } else { found[name] = value.stringValue }
                 }
                 return found
             }

@@ -39,7 +39,7 @@ extension LangfuseTests {
             #expect(record.json(Name.modelParameters) as? [String: Double] == ["temperature": 0.2, "max_tokens": 256])
             #expect(record.json(Name.usageDetails) as? [String: Int] == ["input": 12, "output": 30, "total": 42, "cache_read": 5])
             #expect(record.json(Name.costDetails) as? [String: Double] == ["input": 0.0001, "output": 0.0003, "total": 0.0004])
-            #expect(record.string(Name.completionStartTime) == "2023-11-14T22:13:20.250Z")
+            #expect(record.string(Name.completionStartTime) == #""2023-11-14T22:13:20.250Z""#)  // JSON text, as the SDKs send it
             #expect(record.string(Name.promptName) == "support-answer")
             #expect(record.attributes.get(Name.promptVersion) == .int64(3))
             #expect(record.json(Name.metadataPrefix + "region") as? String == "eu")
@@ -121,12 +121,17 @@ extension LangfuseTests {
                 observation.setInput("What is Tracez?")
                 observation.setOutput(["answer": "a tracing library"])
                 observation.setMetadata("count", 3)
+                observation.setMetadata("checked", true)
+                observation.setMetadata("ratio", 0.5)
                 observation.setMetadata("quote", "say \"hi\"")
             }
             let record = try #require(collector.takeAll().first)
             #expect(record.string(LangfuseAttributeName.input) == "What is Tracez?")
             #expect(record.string(LangfuseAttributeName.output) == #"{"answer":"a tracing library"}"#)
-            #expect(record.string(LangfuseAttributeName.metadataPrefix + "count") == "3")
+            // Integers and booleans as typed attributes, as the Python SDK sets them.
+            #expect(record.attributes.get(LangfuseAttributeName.metadataPrefix + "count") == .int64(3))
+            #expect(record.attributes.get(LangfuseAttributeName.metadataPrefix + "checked") == .bool(true))
+            #expect(record.string(LangfuseAttributeName.metadataPrefix + "ratio") == "0.5")
             #expect(record.string(LangfuseAttributeName.metadataPrefix + "quote") == #"say "hi""#)
         }
 

@@ -28,9 +28,9 @@ struct IngestionEncoder: Sendable {
         // no others (every observation inside `withTrace` carries them) sends no update.
         var madeTraces: [TraceID: [String: JSONValue]] = [:]
         var updatedTraces: [TraceID: [[String: JSONValue]]] = [:]
-        for record in records where record.parentSpanID == nil || record.parentIsRemote || record.attributes.get(Name.asRoot) != nil {
+        for record in records where Self.makesTrace(record) {
             let attributes = Self.attributes(of: record)
-            if Self.makesTrace(record, attributes), case .object(let fields) = traceBody(record, attributes, isUpdate: true) {
+            if case .object(let fields) = traceBody(record, attributes, isUpdate: true) {
                 madeTraces[record.traceID] = fields
             }
         }
@@ -41,7 +41,7 @@ struct IngestionEncoder: Sendable {
                 events.append(IngestionEvent(id: "\(record.spanID.hexString)-score", type: "score-create", body: parsed, record: index))
                 continue
             }
-            if Self.makesTrace(record, attributes) {
+            if Self.makesTrace(record) {
                 events.append(IngestionEvent(id: "\(record.traceID.hexString)-trace", type: "trace-create", body: traceBody(record, attributes), record: index))
             } else if Self.carriesTraceFields(attributes), case .object(let fields) = traceBody(record, attributes, isUpdate: true),
                 !fields.allSatisfy({ key, value in madeTraces[record.traceID]?[key] == value }),
@@ -89,9 +89,9 @@ struct IngestionEncoder: Sendable {
 
     /// Whether `record` makes its trace: a root span, one that continues another service's
     /// trace, or one marked so (``LangfuseAttributeName/asRoot``).
-    static func makesTrace(_ record: SpanRecord, _ attributes: [String: SpanAttribute]) -> Bool {
+    static func makesTrace(_ record: SpanRecord) -> Bool {
         if record.parentSpanID == nil || record.parentIsRemote { return true }
-        if case .bool(true)? = attributes[Name.asRoot] { return true }
+        if case .bool(true)? = record.attributes.get(Name.asRoot) { return true }
         return false
     }
 
@@ -192,7 +192,11 @@ struct IngestionEncoder: Sendable {
             body["modelParameters"] = Self.string(attributes[Name.modelParameters]).map(Self.json).map(Self.modelParameters)
             body["usageDetails"] = Self.string(attributes[Name.usageDetails]).map(Self.json)
             body["costDetails"] = Self.string(attributes[Name.costDetails]).map(Self.json)
-            body["completionStartTime"] = Self.string(attributes[Name.completionStartTime]).map(JSONValue.string)
+            // JSON text (a quoted string), as the SDKs send it; a bare time is read too.
+            body["completionStartTime"] = Self.string(attributes[Name.completionStartTime]).map { text in
+                if case .string(let time)? = JSONParser.parse(text) { return .string(time) }
+                return .string(text)
+            }
             if let name = Self.string(attributes[Name.promptName]), let version = Self.int(attributes[Name.promptVersion]) {
                 body["promptName"] = .string(name)
                 body["promptVersion"] = .integer(Int64(version))

@@ -27,7 +27,7 @@ enum MetadataBudget {
         max(0, maxAttributes - reservedAttributes)
     }
 
-    /// Sets the metadata entry `key`: as the attribute `prefix + key` (`text`) while the span
+    /// Sets the metadata entry `key`: as the attribute `prefix + key` (`attribute`) while the span
     /// has room, or when that attribute is there already; otherwise as a member (`value`) of
     /// the JSON object in the attribute `merged`.
     ///
@@ -36,7 +36,7 @@ enum MetadataBudget {
     static func set(
         _ key: String,
         value: JSONValue,
-        text: String,
+        attribute: SpanAttribute,
         prefix: String,
         merged: String,
         in attributes: inout SpanAttributes,
@@ -45,7 +45,7 @@ enum MetadataBudget {
     ) -> Bool {
         let name = prefix + key
         if attributes.get(name) != nil || attributes.count < budget {
-            attributes[name] = text
+            attributes[name] = attribute
             return true
         }
         var entries: [String: JSONValue] = [:]

@@ -91,11 +91,19 @@ public struct Observation: Sendable {
     /// that holds they are left out and counted (``LangfuseValueStatistics/droppedMetadata``).
     public func setMetadata(_ key: String, _ value: some Encodable) {
         let (text, json) = shaper.shaped(value)
+        // As the Python SDK sets them: an integer or a boolean as a typed attribute, a string as
+        // itself, anything else as JSON text.
+        let attribute: SpanAttribute
+        switch json {
+        case .integer(let integer): attribute = .int64(integer)
+        case .bool(let bool): attribute = .bool(bool)
+        default: attribute = .string(text)
+        }
         let (budget, maxBytes) = (metadataBudget, shaper.maxValueBytes)
         var kept = true
         span.updateAttributes { attributes in
             kept = MetadataBudget.set(
-                key, value: json, text: text, prefix: Name.metadataPrefix, merged: Name.metadata,
+                key, value: json, attribute: attribute, prefix: Name.metadataPrefix, merged: Name.metadata,
                 in: &attributes, budget: budget, maxMergedBytes: maxBytes)
         }
         if !kept { shaper.countDroppedMetadata(1) }
@@ -153,9 +161,10 @@ public struct Observation: Sendable {
         span.attributes[Name.costDetails] = shaper.jsonText(details.filter { $0.value.isFinite && $0.value >= 0 })
     }
 
-    /// When the first token arrived (streaming); ISO-8601 with `Z`.
+    /// When the first token arrived (streaming): ISO-8601 with `Z`, sent as JSON text (a
+    /// quoted string), as both official SDKs send it and as older servers parse it.
     public func setCompletionStartTime(_ date: Date) {
-        span.attributes[Name.completionStartTime] = LangfuseTime.iso8601(date)
+        span.attributes[Name.completionStartTime] = JSONValue.string(LangfuseTime.iso8601(date)).jsonText
     }
 
     /// The managed prompt this generation used: name and version together, as Langfuse requires.

@@ -100,7 +100,7 @@ public struct TraceAttributes: Sendable, Hashable {
         for key in metadata.keys.sorted() {
             guard let value = metadata[key], fits(value) else { continue }
             let kept = MetadataBudget.set(
-                key, value: .string(value), text: value, prefix: Name.traceMetadataPrefix, merged: Name.traceMetadata,
+                key, value: .string(value), attribute: .string(value), prefix: Name.traceMetadataPrefix, merged: Name.traceMetadata,
                 in: &attributes, budget: metadataBudget, maxMergedBytes: maxMergedBytes)
             if !kept { droppedMetadata += 1 }
         }
