@@ -146,6 +146,7 @@ extension LangfuseTests {
             try await server.stop()
 
             #expect(exporter.valueStatistics.truncated >= truncatedBefore + 3)  // input, output and the deep metadata
+            #expect(exporter.valueStatistics.droppedUsageValues == 4)  // output -5, cache Int.min, cost NaN and infinity
             #expect(statistics.recorded == recorded)
             #expect(statistics.isBalanced && statistics.pending == 0)
             #expect(server.ruleViolations.isEmpty, "\(server.ruleViolations.prefix(3))")

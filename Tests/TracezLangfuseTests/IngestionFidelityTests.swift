@@ -120,6 +120,19 @@ extension LangfuseTests.ExporterTests {
 }
 
 extension LangfuseTests.ObservationTests {
+    @Test func usageAndCostsLangfuseWouldRefuseAreLeftOutAndCountedAndTheRestKept() async throws {
+        let (tracer, collector, exporter) = try makeLangfuseTracer()
+        await tracer.withGeneration("answer", model: "gpt-4o") { generation in
+            generation.setUsage(input: 3, output: -1, other: ["cache": Int.min])
+            generation.setCost(input: 0.5, output: .nan, total: -1)
+        }
+        let record = try #require(collector.takeAll().first)
+        #expect(record.json(LangfuseAttributeName.usageDetails) as? [String: Int] == ["input": 3])
+        #expect(record.json(LangfuseAttributeName.costDetails) as? [String: Double] == ["input": 0.5])
+        #expect(record.string(LangfuseAttributeName.model) == "gpt-4o")
+        #expect(exporter.valueStatistics.droppedUsageValues == 4)
+    }
+
     @Test func legacyUsageCarriesOnlyTheNumbersUsageDetailsHas() {
         let none = IngestionEncoder.legacyUsage(nil, nil)
         #expect(none == nil)

@@ -21,6 +21,7 @@ final class LangfuseValueShaper: Sendable {
         let unencodable = Atomic<Int>(0)
         let droppedTraceFields = Atomic<Int>(0)
         let droppedMetadata = Atomic<Int>(0)
+        let droppedUsageValues = Atomic<Int>(0)
     }
 
     /// Applied in order, each to the previous one's answer.
@@ -120,7 +121,8 @@ final class LangfuseValueShaper: Sendable {
             truncated: counters.truncated.load(ordering: .relaxed),
             unencodable: counters.unencodable.load(ordering: .relaxed),
             droppedTraceFields: counters.droppedTraceFields.load(ordering: .relaxed),
-            droppedMetadata: counters.droppedMetadata.load(ordering: .relaxed)
+            droppedMetadata: counters.droppedMetadata.load(ordering: .relaxed),
+            droppedUsageValues: counters.droppedUsageValues.load(ordering: .relaxed)
         )
     }
 
@@ -138,6 +140,12 @@ final class LangfuseValueShaper: Sendable {
     func countDroppedMetadata(_ count: Int) {
         guard count > 0 else { return }
         for counters in countedIn { counters.droppedMetadata.add(count, ordering: .relaxed) }
+    }
+
+    /// Counts usage counts and costs left out because Langfuse would refuse them.
+    func countDroppedUsageValues(_ count: Int) {
+        guard count > 0 else { return }
+        for counters in countedIn { counters.droppedUsageValues.add(count, ordering: .relaxed) }
     }
 
     private func countUnencodable() {

@@ -19,11 +19,15 @@ public struct LangfuseValueStatistics: Sendable, Hashable {
     /// room: past its attribute budget, and past what the one merged metadata value holds
     /// (256 entries, or the value cap). Typed fields are kept before metadata.
     public var droppedMetadata: Int
+    /// Usage counts and costs left out because Langfuse would refuse the whole generation
+    /// for them: negative counts, negative or non-finite costs. The rest of the generation is kept.
+    public var droppedUsageValues: Int
 
-    public init(truncated: Int = 0, unencodable: Int = 0, droppedTraceFields: Int = 0, droppedMetadata: Int = 0) {
+    public init(truncated: Int = 0, unencodable: Int = 0, droppedTraceFields: Int = 0, droppedMetadata: Int = 0, droppedUsageValues: Int = 0) {
         self.truncated = truncated
         self.unencodable = unencodable
         self.droppedTraceFields = droppedTraceFields
         self.droppedMetadata = droppedMetadata
+        self.droppedUsageValues = droppedUsageValues
     }
 }

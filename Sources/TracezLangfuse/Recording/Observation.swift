@@ -135,7 +135,8 @@ public struct Observation: Sendable {
     }
 
     /// Token counts: `input`, `output`, `total`, and any other named count (`cache_read`, …).
-    /// Negative counts are left out: Langfuse accepts only non-negative integers.
+    /// Negative counts are left out and counted (``LangfuseValueStatistics/droppedUsageValues``):
+    /// Langfuse accepts only non-negative integers, and would refuse the whole generation.
     public func setUsage(input: Int? = nil, output: Int? = nil, total: Int? = nil, other: [String: Int] = [:]) {
         var details = other
         if let input { details["input"] = input }
@@ -150,15 +151,19 @@ public struct Observation: Sendable {
             }
         }
         span.attributes[Name.usageDetails] = writer.text
+        shaper.countDroppedUsageValues(details.values.count { $0 < 0 })
     }
 
-    /// Costs in USD, by the same names as the usage. Negative or non-finite costs are left out.
+    /// Costs in USD, by the same names as the usage. Negative or non-finite costs are left out
+    /// and counted (``LangfuseValueStatistics/droppedUsageValues``).
     public func setCost(input: Double? = nil, output: Double? = nil, total: Double? = nil, other: [String: Double] = [:]) {
         var details = other
         if let input { details["input"] = input }
         if let output { details["output"] = output }
         if let total { details["total"] = total }
-        span.attributes[Name.costDetails] = shaper.jsonText(details.filter { $0.value.isFinite && $0.value >= 0 })
+        let accepted = details.filter { $0.value.isFinite && $0.value >= 0 }
+        span.attributes[Name.costDetails] = shaper.jsonText(accepted)
+        shaper.countDroppedUsageValues(details.count - accepted.count)
     }
 
     /// When the first token arrived (streaming): ISO-8601 with `Z`, sent as JSON text (a
