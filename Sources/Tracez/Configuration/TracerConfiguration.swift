@@ -20,6 +20,8 @@ public struct TracerConfiguration: Sendable {
     public var limits: SpanLimits
     /// When false, every span is non-recording: `OTEL_SDK_DISABLED=true`.
     public var isEnabled: Bool
+    /// Called, in order, for every recording span as it starts (``SpanStartHook``). Default none.
+    public var startHooks: [any SpanStartHook]
 
     public init(
         serviceName: String = "unknown_service",
@@ -27,7 +29,8 @@ public struct TracerConfiguration: Sendable {
         sampler: Sampler = .parentBased(root: .alwaysOn),
         keepsErroredSpansOfUnsampledTraces: Bool = false,
         limits: SpanLimits = SpanLimits(),
-        isEnabled: Bool = true
+        isEnabled: Bool = true,
+        startHooks: [any SpanStartHook] = []
     ) {
         self.serviceName = serviceName
         self.resourceAttributes = resourceAttributes
@@ -35,5 +38,6 @@ public struct TracerConfiguration: Sendable {
         self.keepsErroredSpansOfUnsampledTraces = keepsErroredSpansOfUnsampledTraces
         self.limits = limits
         self.isEnabled = isEnabled
+        self.startHooks = startHooks
     }
 }

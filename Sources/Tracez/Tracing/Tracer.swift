@@ -76,7 +76,7 @@ public final class Tracer: Tracing.Tracer, Service, Sendable {
         let isSampled =
             configuration.isEnabled && configuration.sampler.shouldSample(traceID: traceID, parent: parent)
         let isRecording = isSampled || (configuration.isEnabled && configuration.keepsErroredSpansOfUnsampledTraces)
-        return makeSpan(
+        let span = makeSpan(
             operationName,
             kind: kind,
             traceID: traceID,
@@ -86,6 +86,10 @@ public final class Tracer: Tracing.Tracer, Service, Sendable {
             isRecording: isRecording,
             startNanoseconds: instant().nanosecondsSinceEpoch
         )
+        if isRecording, !configuration.startHooks.isEmpty {
+            for hook in configuration.startHooks { hook.spanDidStart(span, in: parentContext) }
+        }
+        return span
     }
 
     /// A root span of a new trace whose sampling decision the caller has made (`isSampled`),

@@ -85,10 +85,12 @@ public struct LangfuseSettings: Sendable {
     }
 
     /// A tracer configuration with the sampler and the on/off switch these settings ask for,
-    /// and an attribute value cap (`SpanLimits.maxAttributeValueBytes`) no smaller than the
-    /// configuration's ``LangfuseConfiguration/maxValueBytes``.
+    /// an attribute value cap (`SpanLimits.maxAttributeValueBytes`) no smaller than the
+    /// configuration's ``LangfuseConfiguration/maxValueBytes``, and a ``TraceAttributesHook``
+    /// (unless it has one), so that every span started inside `withTrace` carries the trace's fields.
     public func applied(to tracer: TracerConfiguration) -> TracerConfiguration {
         var tracer = tracer
+        if !tracer.startHooks.contains(where: { $0 is TraceAttributesHook }) { tracer.startHooks.append(TraceAttributesHook()) }
         // Room for every value the configuration lets through, so that a long prompt is not
         // turned into a marker by the tracer's smaller cap.
         tracer.limits.maxAttributeValueBytes = max(tracer.limits.maxAttributeValueBytes, configuration.maxValueBytes)
