@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "TracezHTTP", targets: ["TracezHTTP"]),
         .library(name: "TracezOTLP", targets: ["TracezOTLP"]),
         .library(name: "TracezLangfuse", targets: ["TracezLangfuse"]),
+        .library(name: "TracezBootstrap", targets: ["TracezBootstrap"]),
         .library(name: "TracezTestKit", targets: ["TracezTestKit"]),
         .executable(name: "tracez", targets: ["tracez"]),
     ],
@@ -63,6 +64,17 @@ let package = Package(
             dependencies: ["Tracez", "TracezHTTP", "TracezOTLP"]
         ),
         // For the authors of exporters: the checks an `Exporter` must pass.
+        .target(
+            name: "TracezBootstrap",
+            dependencies: [
+                "Tracez",
+                "TracezOTLP",
+                "TracezLangfuse",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ]
+        ),
         .target(name: "TracezTestKit", dependencies: ["Tracez"]),
         .executableTarget(
             name: "tracez",
@@ -123,6 +135,14 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "TracezBootstrapTests",
+            dependencies: [
+                "TracezBootstrap",
+                "TracezTestSupport",
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
             name: "TracezLangfuseTests",
             dependencies: [
                 "TracezLangfuse",
@@ -142,6 +162,7 @@ let package = Package(
             name: "DocSamples",
             dependencies: [
                 "Tracez",
+                "TracezBootstrap",
                 "TracezOTLP",
                 "TracezLangfuse",
                 .product(name: "Logging", package: "swift-log"),

@@ -5,6 +5,7 @@ import Logging
 import ServiceLifecycle
 import Testing
 import Tracez
+import TracezBootstrap
 import TracezLangfuse
 import TracezOTLP
 

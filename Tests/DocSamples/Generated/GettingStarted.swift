@@ -5,11 +5,29 @@ import Logging
 import ServiceLifecycle
 import Testing
 import Tracez
+import TracezBootstrap
 import TracezLangfuse
 import TracezOTLP
 
-// Docs/GettingStarted.md, line 45
+// Docs/GettingStarted.md, line 46
 func gettingStarted2() async throws {
+    let logger = Logger(label: "checkout")
+    let tracing = try TracezSystem.bootstrap(serviceName: "checkout", profile: .default, logger: logger)
+    let group = ServiceGroup(services: [tracing], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+    try await group.run()
+}
+
+// Docs/GettingStarted.md, line 60
+func gettingStarted3() async throws {
+    let tracing = try TracezSystem.bootstrap(serviceName: "import-tool", profile: .lowVolume).started()
+    tracing.tracer.withSpan("import file") { span in
+        span.attributes["file.rows"] = 1_000
+    }
+    await tracing.shutdown()
+}
+
+// Docs/GettingStarted.md, line 85
+func gettingStarted4() async throws {
     let collector = try Collector(configuration: CollectorConfiguration(name: "main", capacity: 4096))
     let pipeline = try ExportPipeline(
         collector: collector,
@@ -23,7 +41,7 @@ func gettingStarted2() async throws {
     _ = tracer
 }
 
-// Docs/GettingStarted.md, line 78
+// Docs/GettingStarted.md, line 118
 struct Checkout {
     static func main() async throws {
         let logger = Logger(label: "checkout")
@@ -38,8 +56,8 @@ struct Checkout {
     }
 }
 
-// Docs/GettingStarted.md, line 108
-func gettingStarted4() async throws {
+// Docs/GettingStarted.md, line 148
+func gettingStarted6() async throws {
     let serviceGroup = ServiceGroup(
         configuration: ServiceGroupConfiguration(
             services: [
@@ -53,8 +71,8 @@ func gettingStarted4() async throws {
     _ = serviceGroup
 }
 
-// Docs/GettingStarted.md, line 132
-func gettingStarted5() async throws {
+// Docs/GettingStarted.md, line 172
+func gettingStarted7() async throws {
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await tracer.run() }
         await handleRequests(tracer)
@@ -64,8 +82,8 @@ func gettingStarted5() async throws {
     }
 }
 
-// Docs/GettingStarted.md, line 147
-func gettingStarted6() async throws {
+// Docs/GettingStarted.md, line 187
+func gettingStarted8() async throws {
     struct CardDeclined: Error, CustomStringConvertible {
         var description: String { "card declined" }
     }
@@ -97,8 +115,8 @@ func gettingStarted6() async throws {
     _ = bytes
 }
 
-// Docs/GettingStarted.md, line 203
-func gettingStarted7() async throws {
+// Docs/GettingStarted.md, line 243
+func gettingStarted9() async throws {
     let span = tracer.startSpan("stream response", ofKind: .server)
     defer { span.end() }
     for try await chunk in response.body {
@@ -106,8 +124,8 @@ func gettingStarted7() async throws {
     }
 }
 
-// Docs/GettingStarted.md, line 220
-func gettingStarted8() async throws {
+// Docs/GettingStarted.md, line 260
+func gettingStarted10() async throws {
     InstrumentationSystem.bootstrap(tracer)
 
     try await withSpan("load profile") { span in     // the global function: records into `tracer`
@@ -116,8 +134,8 @@ func gettingStarted8() async throws {
     }
 }
 
-// Docs/GettingStarted.md, line 238
-func gettingStarted9() async throws {
+// Docs/GettingStarted.md, line 278
+func gettingStarted11() async throws {
     await tracer.withSpan("retrieve context") { _ in
         async let embedding = embed(question)   // embed(_:) starts span "embed": a child of "retrieve context"
         async let hits = search(question)       // and so is search(_:)'s span "search"
@@ -131,8 +149,8 @@ func gettingStarted9() async throws {
     }
 }
 
-// Docs/GettingStarted.md, line 262
-func gettingStarted10() async throws {
+// Docs/GettingStarted.md, line 302
+func gettingStarted12() async throws {
     tracer.withSpan("request") { _ in
         let context = ServiceContext.current ?? .topLevel
         Task.detached {
@@ -143,8 +161,8 @@ func gettingStarted10() async throws {
     }
 }
 
-// Docs/GettingStarted.md, line 275
-func gettingStarted11() async throws {
+// Docs/GettingStarted.md, line 315
+func gettingStarted13() async throws {
     tracer.withSpan("request") { _ in
         let context = ServiceContext.current ?? .topLevel
         legacyClient.fetch { status in
@@ -155,8 +173,8 @@ func gettingStarted11() async throws {
     }
 }
 
-// Docs/GettingStarted.md, line 296
-func gettingStarted12() async throws {
+// Docs/GettingStarted.md, line 336
+func gettingStarted14() async throws {
     struct HeadersInjector: Injector {
         func inject(_ value: String, forKey key: String, into headers: inout [String: String]) {
             headers[key] = value
@@ -186,8 +204,8 @@ func gettingStarted12() async throws {
     }
 }
 
-// Docs/GettingStarted.md, line 336
-func gettingStarted13() async throws {
+// Docs/GettingStarted.md, line 376
+func gettingStarted15() async throws {
     await tracer.forceFlush()   // waits until everything recorded before the call is exported
 
     let statistics = await tracer.shutdown(deadline: .now + .seconds(5))
@@ -197,8 +215,8 @@ func gettingStarted13() async throws {
     print(statistics.pending)                      // neither exported nor dropped yet
 }
 
-// Docs/GettingStarted.md, line 368
-func gettingStarted14() async throws {
+// Docs/GettingStarted.md, line 408
+func gettingStarted16() async throws {
     let exporter = InMemoryExporter()
     let collector = try Collector(configuration: CollectorConfiguration(name: "test", capacity: 1024))
     let tracer = Tracer(pipelines: [try ExportPipeline(collector: collector, exporter: exporter)])

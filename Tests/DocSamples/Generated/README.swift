@@ -5,21 +5,16 @@ import Logging
 import ServiceLifecycle
 import Testing
 import Tracez
+import TracezBootstrap
 import TracezLangfuse
 import TracezOTLP
 
 // README.md, line 24
 func readme2() async throws {
-    let collector = try Collector(configuration: CollectorConfiguration(name: "stdout", capacity: 4096))
-    let pipeline = try ExportPipeline(collector: collector, exporter: StdoutExporter())
-    let tracer = Tracer(configuration: TracerConfiguration(serviceName: "checkout"), pipelines: [pipeline])
+    let tracing = try TracezSystem.bootstrap(serviceName: "checkout").started()
 
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await tracer.run() }  // exports in the background
-        tracer.withSpan("charge card", ofKind: .client) { span in
-            span.attributes["payment.amount"] = 42
-        }
-        print(await tracer.shutdown(deadline: .now + .seconds(5)))  // recorded=1 exported=1 dropped=0
-        try await group.waitForAll()
+    tracing.tracer.withSpan("charge card", ofKind: .client) { span in
+        span.attributes["payment.amount"] = 42
     }
+    print(await tracing.shutdown())  // recorded=1 exported=1 dropped=0
 }
