@@ -26,7 +26,7 @@ func gettingStarted3() async throws {
     await tracing.shutdown()
 }
 
-// Docs/GettingStarted.md, line 85
+// Docs/GettingStarted.md, line 98
 func gettingStarted4() async throws {
     let collector = try Collector(configuration: CollectorConfiguration(name: "main", capacity: 4096))
     let pipeline = try ExportPipeline(
@@ -41,7 +41,7 @@ func gettingStarted4() async throws {
     _ = tracer
 }
 
-// Docs/GettingStarted.md, line 118
+// Docs/GettingStarted.md, line 131
 struct Checkout {
     static func main() async throws {
         let logger = Logger(label: "checkout")
@@ -56,7 +56,7 @@ struct Checkout {
     }
 }
 
-// Docs/GettingStarted.md, line 148
+// Docs/GettingStarted.md, line 161
 func gettingStarted6() async throws {
     let serviceGroup = ServiceGroup(
         configuration: ServiceGroupConfiguration(
@@ -71,7 +71,7 @@ func gettingStarted6() async throws {
     _ = serviceGroup
 }
 
-// Docs/GettingStarted.md, line 172
+// Docs/GettingStarted.md, line 185
 func gettingStarted7() async throws {
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await tracer.run() }
@@ -82,7 +82,7 @@ func gettingStarted7() async throws {
     }
 }
 
-// Docs/GettingStarted.md, line 187
+// Docs/GettingStarted.md, line 200
 func gettingStarted8() async throws {
     struct CardDeclined: Error, CustomStringConvertible {
         var description: String { "card declined" }
@@ -115,7 +115,7 @@ func gettingStarted8() async throws {
     _ = bytes
 }
 
-// Docs/GettingStarted.md, line 243
+// Docs/GettingStarted.md, line 256
 func gettingStarted9() async throws {
     let span = tracer.startSpan("stream response", ofKind: .server)
     defer { span.end() }
@@ -124,7 +124,7 @@ func gettingStarted9() async throws {
     }
 }
 
-// Docs/GettingStarted.md, line 260
+// Docs/GettingStarted.md, line 273
 func gettingStarted10() async throws {
     InstrumentationSystem.bootstrap(tracer)
 
@@ -134,7 +134,7 @@ func gettingStarted10() async throws {
     }
 }
 
-// Docs/GettingStarted.md, line 278
+// Docs/GettingStarted.md, line 291
 func gettingStarted11() async throws {
     await tracer.withSpan("retrieve context") { _ in
         async let embedding = embed(question)   // embed(_:) starts span "embed": a child of "retrieve context"
@@ -149,7 +149,7 @@ func gettingStarted11() async throws {
     }
 }
 
-// Docs/GettingStarted.md, line 302
+// Docs/GettingStarted.md, line 315
 func gettingStarted12() async throws {
     tracer.withSpan("request") { _ in
         let context = ServiceContext.current ?? .topLevel
@@ -161,7 +161,7 @@ func gettingStarted12() async throws {
     }
 }
 
-// Docs/GettingStarted.md, line 315
+// Docs/GettingStarted.md, line 328
 func gettingStarted13() async throws {
     tracer.withSpan("request") { _ in
         let context = ServiceContext.current ?? .topLevel
@@ -173,7 +173,7 @@ func gettingStarted13() async throws {
     }
 }
 
-// Docs/GettingStarted.md, line 336
+// Docs/GettingStarted.md, line 349
 func gettingStarted14() async throws {
     struct HeadersInjector: Injector {
         func inject(_ value: String, forKey key: String, into headers: inout [String: String]) {
@@ -204,7 +204,7 @@ func gettingStarted14() async throws {
     }
 }
 
-// Docs/GettingStarted.md, line 376
+// Docs/GettingStarted.md, line 389
 func gettingStarted15() async throws {
     await tracer.forceFlush()   // waits until everything recorded before the call is exported
 
@@ -215,7 +215,7 @@ func gettingStarted15() async throws {
     print(statistics.pending)                      // neither exported nor dropped yet
 }
 
-// Docs/GettingStarted.md, line 408
+// Docs/GettingStarted.md, line 421
 func gettingStarted16() async throws {
     let exporter = InMemoryExporter()
     let collector = try Collector(configuration: CollectorConfiguration(name: "test", capacity: 1024))

@@ -51,8 +51,14 @@ func langfuse3() async throws {
     }
 }
 
-// Docs/Langfuse.md, line 107
+// Docs/Langfuse.md, line 109
 func langfuse4() async throws {
+    let configuration = TracerConfiguration(serviceName: "chat", startHooks: [TraceAttributesHook()])
+    _ = configuration
+}
+
+// Docs/Langfuse.md, line 123
+func langfuse5() async throws {
     var configuration = try LangfuseConfiguration(publicKey: publicKey, secretKey: secretKey, baseURL: LangfuseRegion.eu.baseURL)
     configuration.mask = { value in
         guard case .object(var fields) = value else { return value }
