@@ -134,7 +134,7 @@ public final class TracezSystem: Service, Sendable {
     /// Runs the pipelines until graceful shutdown of the `ServiceGroup`, which flushes them.
     public func run() async throws {
         announce()
-        defer { state.withLock { $0.isShutDown = true } }
+        defer { markShutDown() }
         try await tracer.run()
     }
 
@@ -156,16 +156,19 @@ public final class TracezSystem: Service, Sendable {
     @discardableResult
     public func shutdown(deadline: ContinuousClock.Instant = .now + .seconds(5)) async -> CollectorStatistics {
         let statistics = await tracer.shutdown(deadline: deadline)
-        let background = state.withLock { state in
-            state.isShutDown = true
-            return state.background
-        }
+        let background = state.withLock { $0.background }
+        markShutDown()
         await background?.value
         return statistics
     }
 
     /// Whether ``shutdown(deadline:)`` ran, or ``run()`` returned.
     var isShutDown: Bool { state.withLock { $0.isShutDown } }
+
+    private func markShutDown() {
+        state.withLock { $0.isShutDown = true }
+        UnfinishedShutdownReport.stopWatching(self)
+    }
 
     private func announce() {
         if destinations == [.stdout] {

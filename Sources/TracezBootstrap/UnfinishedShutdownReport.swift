@@ -5,35 +5,46 @@ import Tracez
 /// lost: they were recorded, still pending, and nobody will send them now. A forgotten
 /// `await tracing.shutdown()` is then a line on standard error, not a silent loss.
 ///
+/// It holds each watched system's tracer until the system shuts down, not the system itself:
+/// a program's `main` releases its locals before the process exits, the tracer must still be
+/// there to be asked.
+///
 /// Thread-safety: one lock guards the systems watched; the exit handler reads them once.
 enum UnfinishedShutdownReport {
-    /// Held weakly: a system that is gone has nothing left to report.
     private struct Watched {
-        weak var system: TracezSystem?
+        let id: ObjectIdentifier
+        let tracer: Tracez.Tracer
+        let destinations: String
     }
 
     private static let watched = SanitizedMutex<[Watched]?>(nil)
 
+    /// Watches `system` until ``stopWatching(_:)``.
     static func watch(_ system: TracezSystem) {
+        let entry = Watched(
+            id: ObjectIdentifier(system), tracer: system.tracer, destinations: system.destinations.map(\.description).joined(separator: ", "))
         watched.withLock { watched in
             if watched == nil {
                 watched = []
                 atexit { UnfinishedShutdownReport.report() }
             }
-            watched?.removeAll { $0.system == nil }
-            watched?.append(Watched(system: system))
+            watched?.append(entry)
         }
     }
 
-    /// The line for each system that was not shut down and holds pending spans.
+    /// `system` was shut down: nothing to report about it.
+    static func stopWatching(_ system: TracezSystem) {
+        let id = ObjectIdentifier(system)
+        watched.withLock { $0?.removeAll { $0.id == id } }
+    }
+
+    /// The line for each watched system that holds pending spans.
     static func lines() -> [String] {
-        let systems = watched.withLock { $0?.compactMap(\.system) ?? [] }
-        return systems.compactMap { system -> String? in
-            guard !system.isShutDown else { return nil }
-            let pending = system.tracer.statistics.pending
+        let entries = watched.withLock { $0 ?? [] }
+        return entries.compactMap { entry -> String? in
+            let pending = entry.tracer.statistics.pending
             guard pending > 0 else { return nil }
-            let destinations = system.destinations.map(\.description).joined(separator: ", ")
-            return "tracez: the program ended without `await shutdown()`: \(pending) spans recorded for \(destinations) were never sent"
+            return "tracez: the program ended without `await shutdown()`: \(pending) spans recorded for \(entry.destinations) were never sent"
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import ServiceLifecycle
 import ServiceLifecycleTestKit
@@ -92,6 +93,25 @@ import TracezTestSupport
         try await backend.stop()
         #expect(system.tracer.statistics.exported == 12)
         #expect(system.isShutDown)
+    }
+
+    /// In a child process of its own (`InstrumentationSystem` is bootstrapped once per
+    /// process): the real `bootstrap`, spans through swift-distributed-tracing's global API,
+    /// and an exit without `shutdown()`, which must say on standard error what it lost.
+    @Test func aProgramThatExitsWithoutShutdownIsToldHowManySpansItLost() throws {
+        let (status, output) = try runTestsInChildProcess(filter: "bootstrappedProgramThatForgetsShutdown", environment: ["TRACEZ_FORGET_SHUTDOWN": "1"])
+        #expect(status == 0, "\(output.suffix(2_000))")
+        #expect(reported("bootstrapped", in: output) == ["yes"])
+        let line = output.split(separator: "\n").first { $0.hasPrefix("tracez: the program ended without `await shutdown()`") }
+        #expect(line?.contains(": 4 spans recorded for OTLP at http://127.0.0.1:9/v1/traces were never sent") == true, "\(output.suffix(2_000))")
+    }
+
+    @Test func bootstrappedProgramThatForgetsShutdown() throws {
+        guard ProcessInfo.processInfo.environment["TRACEZ_FORGET_SHUTDOWN"] == "1" else { return }  // the child's part
+        let environment = ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9", "OTEL_BSP_SCHEDULE_DELAY": "3600000"]
+        let tracing = try TracezSystem.bootstrap(serviceName: "forgetful", environment: environment)
+        for index in 0..<4 { withSpan("step \(index)") { _ in } }  // the global API, into `tracing`
+        report("bootstrapped", tracing.tracer.statistics.recorded == 4 ? "yes" : "no: \(tracing.tracer.statistics)")
     }
 
     @Test func aForgottenShutdownIsReportedWithTheCountOfSpansItLost() async throws {
