@@ -68,9 +68,11 @@ import TracezTestSupport
         let environment = ["OTEL_EXPORTER_OTLP_ENDPOINT": backend.url]
         let system = try TracezSystem(configuration: TracezSystemConfiguration(environment: environment, serviceName: "tool")).started()
         for index in 0..<20 { system.tracer.withSpan("step \(index)") { _ in } }
-        let statistics = await system.shutdown()
+        // A deadline far beyond the default 5 s: at the start of a full test run, with every
+        // suite starting on two cores, a first connection can take seconds.
+        let statistics = await system.shutdown(deadline: .now + .seconds(60))
         try await backend.stop()
-        #expect(statistics.exported == 20 && statistics.isBalanced)
+        #expect(statistics.exported == 20 && statistics.isBalanced, "\(statistics)")
         #expect(!backend.requests.isEmpty && backend.requests.allSatisfy { $0.uri == "/v1/traces" })
         #expect(system.isShutDown)
         #expect(UnfinishedShutdownReport.lines().allSatisfy { !$0.contains(backend.url) })
