@@ -363,7 +363,17 @@ public final class LangfusePrompts: Sendable {
     private static let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
 }
 
-extension LangfusePrompts: CustomStringConvertible {
+extension LangfusePrompts: CustomStringConvertible, CustomReflectable {
     /// The configuration's description: the server, the masked keys.
     public var description: String { "LangfusePrompts(\(configuration))" }
+
+    /// The configuration's own redacted mirror and the cache's settings, so `dump` and
+    /// debuggers show neither the keys nor the `Authorization` header made of them.
+    public var customMirror: Mirror {
+        Mirror(
+            self,
+            children: ["configuration": configuration, "cacheConfiguration": cacheConfiguration, "cachedCount": cache.count],
+            displayStyle: .class
+        )
+    }
 }

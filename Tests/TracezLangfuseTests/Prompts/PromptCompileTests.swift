@@ -32,6 +32,15 @@ extension LangfuseTests {
             #expect(compiled.missingPlaceholders == ["examples"])
         }
 
+        @Test func fallbacksMadeInCodeAreNeverLinkable() {
+            let text = TextPrompt.fallback(named: "t", template: "{{a}}")
+            let chat = ChatPrompt.fallback(named: "c", messages: [.message(role: "tool", "{{a}}"), .assistant("ok")])
+            #expect(text.isFallback && chat.isFallback && LangfusePrompt.chat(chat).isFallback)
+            #expect(!text.isLinkable && !chat.isLinkable)
+            #expect(chat.compile(["a": "1"]).messages == [ChatMessage(role: "tool", content: "1"), ChatMessage(role: "assistant", content: "ok")])
+            #expect(LangfusePrompt.text(TextPrompt(name: "t", version: 2, template: "", labels: ["production"])).labels == ["production"])
+        }
+
         @Test func aFetchedChatPromptKeepsItsPlaceholders() async throws {
             let setup = try await PromptSetup.start()
             let prompt = try await setup.prompts.chatPrompt(named: "support")

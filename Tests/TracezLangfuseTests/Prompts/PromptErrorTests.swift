@@ -9,8 +9,10 @@ import TracezTestSupport
 extension LangfuseTests {
     /// What a failed fetch says, and what it never says.
     @Suite struct PromptErrorTests {
-        /// The secret keys of the tests without their documented prefix `sk-lf-`, which a masked key shows.
-        static let secrets = ["test-secret-5678", "wrong-secret-9999"]
+        /// The ends of the secret keys of the tests (`sk-lf-test-secret-5678`, `sk-lf-wrong-secret-9999`):
+        /// what only a secret holds (not its documented prefix, which a masked key shows, nor the
+        /// word "secret", which a description's labels show).
+        static let secrets = ["et-5678", "et-9999"]
 
         /// Every rendering of the error, and every log line, free of any 4 characters of a secret.
         func expectNoSecret(in error: PromptError?, logs: CapturedLogs) {
@@ -80,6 +82,17 @@ extension LangfuseTests {
             let error = await #expect(throws: PromptError.self) { try await setup.prompts.chatPrompt(named: "support") }
             #expect(error?.code == .invalidResponse && error?.reason == "no 'version' field")
             setup.server.failPrompts(with: nil)
+            try await setup.stop()
+        }
+
+        @Test func thePromptsClientNeverShowsItsKeys() async throws {
+            let setup = try await PromptSetup.start()
+            let texts = renderings(of: setup.prompts)
+            #expect(texts.flatMap { secretLeaks(of: Self.secrets, in: $0) }.isEmpty, "\(texts[0])")
+            // Nor the Authorization header made of them.
+            let credentials = Data("\(setup.server.publicKey):\(setup.server.secretKey)".utf8).base64EncodedString()
+            #expect(!texts.contains { $0.contains(credentials) })
+            #expect(texts[0].contains("pk-lf-…1234"))
             try await setup.stop()
         }
 
