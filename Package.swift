@@ -61,7 +61,14 @@ let package = Package(
         // TracezOTLP for its encoder only: requests go through TracezHTTP's exporter.
         .target(
             name: "TracezLangfuse",
-            dependencies: ["Tracez", "TracezHTTP", "TracezOTLP"]
+            dependencies: [
+                "Tracez",
+                "TracezHTTP",
+                "TracezOTLP",
+                .product(name: "Logging", package: "swift-log"),
+                // Prompt fetches and cache hits are counted (`tracez_langfuse_prompt_fetches_total`).
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
         ),
         // For the authors of exporters: the checks an `Exporter` must pass.
         .target(
@@ -82,6 +89,7 @@ let package = Package(
                 "Tracez",
                 "TracezOTLP",
                 "TracezLangfuse",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -153,6 +161,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
         .testTarget(name: "TracezTestKitTests", dependencies: ["TracezTestKit", "TracezTestSupport"]),

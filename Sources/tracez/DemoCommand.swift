@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Tracez
 import TracezLangfuse
 import TracezOTLP
@@ -74,6 +75,7 @@ struct DemoCommand: AsyncParsableCommand {
         var recordsScores = false
         // Kept to print what its value shaping replaced by a marker; the pipeline owns it.
         var langfuseExporter: LangfuseExporter?
+        var prompt = DemoWorkload.builtInPrompt
         if LangfuseSettings.isConfigured(in: environment) {
             let settings = try LangfuseSettings(environment: environment, api: langfuseAPI)
             tracerConfiguration = settings.applied(to: tracerConfiguration)
@@ -94,11 +96,12 @@ struct DemoCommand: AsyncParsableCommand {
             )
             recordsScores = true
             FileHandle.standardError.write(Data("tracez demo: exporting to Langfuse at \(settings.configuration.baseURL) (\(langfuseAPI.rawValue))\n".utf8))
+            prompt = await Self.fetchPrompt(exporter: exporter)
         } else {
             pipeline = try makePipeline(environment: environment, tracerConfiguration: tracerConfiguration, failures: failures)
         }
         let tracer = Tracer(configuration: tracerConfiguration, pipelines: [pipeline])
-        let workload = DemoWorkload(tracer: tracer, scoresEveryOtherTrace: recordsScores)
+        let workload = DemoWorkload(tracer: tracer, scoresEveryOtherTrace: recordsScores, prompt: prompt)
 
         let statistics = try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await tracer.run() }
@@ -121,6 +124,25 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     /// The lines printed just before the summary: what the counters do not show on their own.
+    /// The chat prompt `travel-assistant` (label `production`) from Langfuse, or the built-in
+    /// one when Langfuse has none or cannot be reached; which one is said on standard error.
+    /// Not traced: the fetch makes no span, so every trace keeps its 9 spans.
+    static func fetchPrompt(exporter: LangfuseExporter) async -> ChatPrompt {
+        var logger = Logger(label: "tracez.demo.prompts")
+        logger.logLevel = .critical  // the line below says what happened; standard output is for spans
+        let prompts = LangfusePrompts(exporter: exporter, logger: logger)
+        // No cache needed: the demo asks once. A 404 or any failure gives the built-in prompt.
+        let prompt =
+            (try? await prompts.chatPrompt(named: DemoWorkload.promptName, cacheTTL: .zero, fallback: DemoWorkload.builtInMessages))
+            ?? DemoWorkload.builtInPrompt
+        let line =
+            prompt.isFallback
+            ? "tracez demo: no prompt '\(DemoWorkload.promptName)' from Langfuse; using the built-in prompt (generations are not linked)\n"
+            : "tracez demo: using prompt '\(prompt.name)' version \(prompt.version) from Langfuse\n"
+        FileHandle.standardError.write(Data(line.utf8))
+        return prompt
+    }
+
     /// The drops by reason, what span limits cut from recorded spans, and values the Langfuse
     /// typed API replaced by a marker (the Langfuse exporter's ``LangfuseExporter/valueStatistics``,
     /// so 0 when the demo exports elsewhere); each only when there is any.

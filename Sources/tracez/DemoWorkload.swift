@@ -10,9 +10,22 @@ import TracezLangfuse
 /// prompt, tool calls in a task group, and a final generation. In every third request the
 /// weather tool fails, which records an `exception` event and an error status on its span.
 /// With `scoresEveryOtherTrace`, every other request also records a score.
+///
+/// Its generations compile ``prompt``: the chat prompt `travel-assistant` fetched from
+/// Langfuse, to which they are linked, or the built-in ``builtInPrompt``, to which nothing is.
 struct DemoWorkload: Sendable {
     let tracer: Tracer
     var scoresEveryOtherTrace = false
+    var prompt: ChatPrompt = Self.builtInPrompt
+
+    /// The name of the demo's prompt in Langfuse.
+    static let promptName = "travel-assistant"
+    /// The messages of the built-in prompt, the fallback when Langfuse has no `travel-assistant`.
+    static let builtInMessages: [PromptMessage] = [
+        .system("You are a travel assistant. Answer in two sentences."),
+        .user("{{request}}"),
+    ]
+    static let builtInPrompt = ChatPrompt.fallback(named: promptName, messages: builtInMessages)
 
     struct ToolTimeout: Error, CustomStringConvertible {
         let tool: String
@@ -90,9 +103,9 @@ struct DemoWorkload: Sendable {
     }
 
     private func chat(model: String, prompt: String, inputTokens: Int, outputTokens: Int) async -> String {
-        await tracer.withGeneration("chat \(model)", model: model, input: [["role": "user", "content": prompt]]) { generation in
+        let messages = self.prompt.compile(["request": prompt]).messages
+        return await tracer.withGeneration("chat \(model)", model: model, prompt: self.prompt, input: messages) { generation in
             generation.setModelParameters(["temperature": 0.2])
-            generation.setPrompt(name: "travel-assistant", version: 3)
             generation.span.updateAttributes { attributes in
                 attributes["gen_ai.operation.name"] = "chat"
                 attributes["gen_ai.system"] = "openai"

@@ -49,9 +49,13 @@ import TracezTestSupport
         #expect(lines.map(\.exported).reduce(0, +) == 19)
         #expect(lines.allSatisfy { $0.exported == $0.records && $0.dropped == 0 && $0.attempts == 1 }, "\(lines)")
         #expect(!backend.requests.isEmpty)
-        // Every other line of standard error is the demo's announcement: nothing is printed twice.
+        // Every other line of standard error is the demo's announcement and the prompt it uses:
+        // nothing is printed twice.
         let other = run.standardError.split(separator: "\n").filter { !$0.hasPrefix("tracez demo: batch of ") }
-        #expect(other.count == 1 && other[0].hasPrefix("tracez demo: exporting to Langfuse"), "stderr: \(run.standardError)")
+        #expect(
+            other.count == 2 && other[0].hasPrefix("tracez demo: exporting to Langfuse")
+                && other[1] == "tracez demo: using prompt 'travel-assistant' version 5 from Langfuse",
+            "stderr: \(run.standardError)")
     }
 
     @Test(arguments: [nil, "false", "0"] as [String?])

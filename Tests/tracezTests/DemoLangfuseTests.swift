@@ -25,7 +25,8 @@ import TracezTestSupport
         // 4 traces of 9 spans, and a score on traces 0 and 2.
         #expect(run.lines.last == "recorded=38 exported=38 dropped=0")
         let paths = Set(backend.requests.map(\.uri))
-        #expect(paths == ["/api/public/otel/v1/traces", "/api/public/ingestion"])
+        #expect(paths == [Self.promptPath, "/api/public/otel/v1/traces", "/api/public/ingestion"])
+        #expect(run.standardError.contains("using prompt 'travel-assistant' version 5 from Langfuse"))
         #expect(backend.requests.allSatisfy { $0.header("Authorization") == Self.authorization })
         let otel = backend.requests.filter { $0.uri == "/api/public/otel/v1/traces" }
         #expect(otel.allSatisfy { $0.header("Content-Encoding") == "gzip" && $0.header("x-langfuse-ingestion-version") == "4" })
@@ -41,8 +42,11 @@ import TracezTestSupport
         let run = try demo.runTracez(["demo", "--traces", "2", "--langfuse-api", "ingestion"], environment: Self.environment(backend.url))
         #expect(run.status == 0, "stderr: \(run.standardError)")
         #expect(run.lines.last == "recorded=19 exported=19 dropped=0")
-        #expect(backend.requests.allSatisfy { $0.uri == "/api/public/ingestion" })
+        #expect(backend.requests.allSatisfy { $0.uri == "/api/public/ingestion" || $0.uri == Self.promptPath })
         let types = backend.requests.flatMap(Self.events).compactMap { $0["type"] as? String }
+        // The generations (not the embedding) link to the prompt the demo fetched.
+        let generations = backend.requests.flatMap(Self.events).compactMap { $0["body"] as? [String: Any] }.filter { $0["model"] as? String == "gpt-4o" }
+        #expect(!generations.isEmpty && generations.allSatisfy { $0["promptName"] as? String == "travel-assistant" && $0["promptVersion"] as? Int == 5 })
         #expect(types.filter { $0 == "trace-create" }.count == 2)
         // 2 generations and an embedding per trace (an embedding keeps model and usage as a generation).
         #expect(types.filter { $0 == "generation-create" }.count == 6)
@@ -84,8 +88,19 @@ import TracezTestSupport
         return object?["batch"] as? [[String: Any]] ?? []
     }
 
-    /// 200 on the OTel endpoint; on ingestion, 207 with a success per event, as Langfuse answers.
+    /// The demo's prompt request: its chat prompt, label `production`.
+    static let promptPath = "/api/public/v2/prompts/travel-assistant?label=production"
+
+    /// The demo's prompt, version 5, as Langfuse answers it.
+    static let prompt = #"""
+        {"name":"travel-assistant","version":5,"type":"chat","labels":["production"],"tags":[],"config":{},
+         "prompt":[{"role":"system","content":"You plan trips."},{"role":"user","content":"{{request}}"}]}
+        """#
+
+    /// 200 on the OTel endpoint; on ingestion, 207 with a success per event, as Langfuse
+    /// answers; the demo's prompt on its path.
     static func answer(_ request: TestBackend.Request) -> TestBackend.Reply {
+        if request.uri == promptPath { return .status(200, headers: [("Content-Type", "application/json")], body: prompt) }
         guard request.uri == "/api/public/ingestion" else { return .status(200) }
         let successes = events(request).map { ["id": $0["id"] as? String ?? "", "status": 201] as [String: Any] }
         let body = try! JSONSerialization.data(withJSONObject: ["successes": successes, "errors": [Any]()])

@@ -28,6 +28,7 @@ let benchmarks: @Sendable () -> Void = {
     idBenchmarks()
     encodingBenchmarks()
     memoryBenchmarks()
+    promptBenchmarks()
 }
 
 // MARK: - Span start and end

@@ -29,8 +29,8 @@ import TracezOTLP
 /// Thread-safety: safe to call from any task.
 public final class LangfuseExporter: Exporter {
     public let configuration: LangfuseConfiguration
-    /// Shared by both exporters below, and shut down once, here.
-    private let transport: any HTTPTransport
+    /// Shared by both exporters below, and by `LangfusePrompts(exporter:)`; shut down once, here.
+    let transport: any HTTPTransport
     /// Observations over OTLP in `.otel` mode; `nil` in `.ingestion` mode.
     private let otel: HTTPExporter<OTLPHTTPEncoding>?
     /// Everything in `.ingestion` mode; scores in both.

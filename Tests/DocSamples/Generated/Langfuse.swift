@@ -75,3 +75,25 @@ func langfuse5() async throws {
     print("values replaced by a marker: \(statistics.truncated) truncated, \(statistics.unencodable) unencodable")
     _ = statistics
 }
+
+// Docs/Langfuse.md, line 240
+func langfuse5() async throws {
+    let settings = try LangfuseSettings(environment: ProcessInfo.processInfo.environment)
+    let exporter = LangfuseExporter(configuration: settings.configuration)
+    let prompts = LangfusePrompts(exporter: exporter)
+    // At start-up: refuse to start without the prompts the service needs.
+    try await prompts.prefetch(["support-answer", "summary"])
+
+    let prompt = try await prompts.chatPrompt(
+        named: "support-answer",
+        fallback: [.system("You answer questions about {{product}}."), .placeholder("history"), .user("{{question}}")]
+    )
+    let compiled = prompt.compile(["product": "Tracez", "question": "Where is my order?"], placeholders: ["history": []])
+    if !compiled.isComplete { logger.warning("prompt inputs missing: \(compiled.missingVariables + compiled.missingPlaceholders)") }
+    let reply = try await tracer.withGeneration("answer", model: "gpt-4o", prompt: prompt, input: compiled.messages) { generation in
+        let reply = try await openAI.chat(compiled.messages.map(\.content).joined(separator: "\n"))
+        generation.setOutput(reply.text)
+        return reply
+    }
+    print(reply.text)
+}

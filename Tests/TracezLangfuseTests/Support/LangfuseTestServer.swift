@@ -17,7 +17,13 @@ import TracezTestSupport
 ///   An event without `body.id` is answered as a success and dropped, as Langfuse does:
 ///   ``silentlyDropped`` counts them so tests can insist on zero.
 ///
-/// Faults are scripted with ``fail(next:with:)`` and ``failEvents(_:)``.
+/// - `GET /api/public/v2/prompts/{name}?version=&label=`: the prompts given to
+///   ``addPrompt(_:)``, by version, else label, else the label `production` (`latest` is the
+///   newest version); the name must arrive path-escaped as one segment; 404 with Langfuse's
+///   message when there is no such prompt. ``promptRequests`` keeps each request's URI.
+///
+/// Faults are scripted with ``fail(next:with:)``, ``failEvents(_:)``, and for prompt requests
+/// only, ``failPrompts(with:)``.
 final class LangfuseTestServer: Sendable {
     typealias Request = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest
     typealias Span = Opentelemetry_Proto_Trace_V1_Span
@@ -37,6 +43,11 @@ final class LangfuseTestServer: Sendable {
         var otelRequests = 0
         var ingestionRequests = 0
         var largestIngestionRequest = 0
+        /// Prompt name → its versions, as the JSON Langfuse answers.
+        var prompts: [String: [(version: Int, labels: [String], json: Data)]] = [:]
+        var promptRequests: [String] = []
+        /// How every prompt request is answered until cleared, whatever it asks.
+        var promptFailure: TestBackend.Reply?
     }
 
     let backend = TestBackend()
@@ -66,6 +77,38 @@ final class LangfuseTestServer: Sendable {
     var otelRequests: Int { state.withLock { $0.otelRequests } }
     var ingestionRequests: Int { state.withLock { $0.ingestionRequests } }
     var largestIngestionRequest: Int { state.withLock { $0.largestIngestionRequest } }
+    /// The URI (path and query, as sent) of every prompt request, in order, failed ones included.
+    var promptRequests: [String] { state.withLock { $0.promptRequests } }
+
+    /// A prompt version to serve: `prompt` is a string (text) or a list of messages and
+    /// placeholders (chat), as Langfuse stores them.
+    struct StoredPrompt {
+        var name: String
+        var version: Int
+        var labels: [String] = []
+        var prompt: Any
+        var config: Any = [String: Any]()
+        var tags: [String] = []
+    }
+
+    /// Serves `prompt` from now on; a version already served under its name is replaced.
+    func addPrompt(_ prompt: StoredPrompt) {
+        let object: [String: Any] = [
+            "name": prompt.name, "version": prompt.version, "type": prompt.prompt is String ? "text" : "chat", "prompt": prompt.prompt,
+            "config": prompt.config, "labels": prompt.labels, "tags": prompt.tags, "commitMessage": NSNull(),
+        ]
+        let json = try! JSONSerialization.data(withJSONObject: object)
+        state.withLock { state in
+            state.prompts[prompt.name, default: []].removeAll { $0.version == prompt.version }
+            state.prompts[prompt.name, default: []].append((prompt.version, prompt.labels, json))
+        }
+    }
+
+    /// Every prompt request is answered with `reply` (a status, a hang, a reset) until this is
+    /// called with `nil`; other requests are not affected.
+    func failPrompts(with reply: TestBackend.Reply?) {
+        state.withLock { $0.promptFailure = reply }
+    }
 
     /// The next requests are answered with these replies, whatever they hold.
     func fail(next replies: [TestBackend.Reply]) {
@@ -85,17 +128,57 @@ final class LangfuseTestServer: Sendable {
     func stop() async throws { try await backend.stop() }
 
     private func answer(_ request: TestBackend.Request) -> TestBackend.Reply {
+        let isPromptRequest = request.uri.hasPrefix("/api/public/v2/prompts")
+        if isPromptRequest {
+            let failure = state.withLock { state in
+                state.promptRequests.append(request.uri)
+                return state.promptFailure
+            }
+            if let failure { return failure }
+        }
         if let reply = state.withLock({ $0.wholeFailures.isEmpty ? nil : $0.wholeFailures.removeFirst() }) { return reply }
         let expected = "Basic " + Data("\(publicKey):\(secretKey)".utf8).base64EncodedString()
         guard request.header("Authorization") == expected else {
-            return .status(401, body: #"{"message":"Invalid credentials"}"#)
+            return .status(401, body: #"{"message":"Invalid credentials. Confirm that you've configured the correct host."}"#)
         }
+        if isPromptRequest { return prompt(request) }
         guard request.method == "POST" else { return .status(405) }
         switch request.uri {
         case "/api/public/otel/v1/traces": return otel(request)
         case "/api/public/ingestion": return ingestion(request)
         default: return .status(404, body: #"{"message":"not found"}"#)
         }
+    }
+
+    // MARK: Prompts
+
+    private func prompt(_ request: TestBackend.Request) -> TestBackend.Reply {
+        guard request.method == "GET" else { return .status(405) }
+        let parts = request.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        let escapedName = parts[0].dropFirst("/api/public/v2/prompts/".count)
+        // One path segment, escaped: a raw `/` would route elsewhere on Langfuse's server.
+        guard !escapedName.isEmpty, !escapedName.contains("/"), !escapedName.contains(" "), let name = escapedName.removingPercentEncoding else {
+            return .status(404, body: #"{"message":"route not found"}"#)
+        }
+        var query: [String: String] = [:]
+        for item in (parts.count > 1 ? parts[1] : "").split(separator: "&") {
+            let pair = item.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
+            query[pair[0]] = pair.count > 1 ? pair[1] : ""
+        }
+        let versions = state.withLock { $0.prompts[name] ?? [] }
+        var found: (version: Int, labels: [String], json: Data)?
+        if let text = query["version"] {
+            guard let version = Int(text) else { return .status(400, body: #"{"message":"Invalid request data: version"}"#) }
+            let label = query["label"]
+            found = versions.first { stored in stored.version == version && (label.map { stored.labels.contains($0) } ?? true) }
+        } else {
+            let label = query["label"] ?? "production"
+            found = label == "latest" ? versions.max { $0.version < $1.version } : versions.first { $0.labels.contains(label) }
+        }
+        guard let found else {
+            return .status(404, body: #"{"error":"LangfuseNotFoundError","message":"Prompt not found"}"#)
+        }
+        return .status(200, headers: [("Content-Type", "application/json")], body: String(decoding: found.json, as: UTF8.self))
     }
 
     // MARK: OTel endpoint
