@@ -129,6 +129,9 @@ public final class LangfusePrompts: Sendable {
     /// `production`; from the cache when there (see the type's doc), else from Langfuse.
     ///
     /// - Parameters:
+    ///   - name: The prompt's name in Langfuse; path-escaped in the request.
+    ///   - version: A version number; wins over `label`.
+    ///   - label: A deployment label (`production`, `staging`, `latest`, …).
     ///   - cacheTTL: how long the fetched prompt stays fresh; `nil` for the configuration's
     ///     default, `.zero` to skip the cache.
     ///   - fallback: returned, marked ``ManagedPrompt/isFallback``, when the prompt is not

@@ -76,8 +76,8 @@ func langfuse5() async throws {
     _ = statistics
 }
 
-// Docs/Langfuse.md, line 240
-func langfuse5() async throws {
+// Docs/Langfuse.md, line 265
+func langfuse6() async throws {
     let settings = try LangfuseSettings(environment: ProcessInfo.processInfo.environment)
     let exporter = LangfuseExporter(configuration: settings.configuration)
     let prompts = LangfusePrompts(exporter: exporter)
