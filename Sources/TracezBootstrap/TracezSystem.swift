@@ -93,7 +93,7 @@ public final class TracezSystem: Service, Sendable {
             pipelines.append(
                 try ExportPipeline(
                     collector: Collector(configuration: configuration.profile.collector(named: "stdout")),
-                    exporter: StdoutExporter(format: configuration.stdout),
+                    exporter: StdoutExporter(format: configuration.stdout, summarizers: [LangfuseSpanSummarizer(), SemanticConventionsSummarizer()]),
                     configuration: export
                 ))
             destinations.append(.stdout)

@@ -175,7 +175,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         guard sendsToOTLP else {
             let collector = try Collector(configuration: CollectorConfiguration(name: "demo", capacity: capacity ?? 4096))
-            return try ExportPipeline(collector: collector, exporter: StdoutExporter(format: format == .tree ? .tree : .jsonLines))
+            return try ExportPipeline(collector: collector, exporter: StdoutExporter(format: format == .tree ? .tree : .jsonLines, summarizers: Self.summarizers))
         }
         var collectorConfiguration = try CollectorConfiguration(name: "otlp", environment: environment)
         if let capacity {
@@ -194,6 +194,11 @@ struct DemoCommand: AsyncParsableCommand {
             configuration: failures.observing(ExportConfiguration(environment: environment))
         )
     }
+}
+
+extension DemoCommand {
+    /// What the tree says of each span: Langfuse's observations first, then OpenTelemetry's conventions.
+    static let summarizers: [any SpanSummarizer] = [LangfuseSpanSummarizer(), SemanticConventionsSummarizer()]
 }
 
 extension LangfuseConfiguration.API: ExpressibleByArgument {}

@@ -28,6 +28,8 @@ public final class StdoutExporter: Exporter {
     public let format: Format
     /// Spans held while waiting for their trace's root, in ``Format/tree`` mode.
     public let maxHeldSpans: Int
+    /// How ``Format/tree`` lays a trace out: its width, its summarizers, verbose or not.
+    let renderer: TraceTreeRenderer
     private let write: @Sendable (String) -> Void
     private let held = SanitizedMutex<HeldTraces>(HeldTraces())
 
@@ -41,14 +43,30 @@ public final class StdoutExporter: Exporter {
     ///   - format: How spans are printed: see ``Format``.
     ///   - maxHeldSpans: The most spans held back in ``Format/tree`` mode while their trace's
     ///     root has not arrived.
+    ///   - width: The longest line of the tree, in characters: by default `$COLUMNS`, else the
+    ///     terminal's width, else 100.
+    ///   - summarizers: What says, in a phrase, what each span is; the first answer wins. By
+    ///     default OpenTelemetry's semantic conventions (``SemanticConventionsSummarizer``).
+    ///   - isVerbose: Every attribute under its span, one per line.
     ///   - write: Where text goes; standard output by default. Tests pass a closure that collects it.
     public init(
         format: Format = .tree,
         maxHeldSpans: Int = 10_000,
+        width: Int? = nil,
+        summarizers: [any SpanSummarizer] = [SemanticConventionsSummarizer()],
+        isVerbose: Bool = false,
         write: @escaping @Sendable (String) -> Void = StdoutExporter.writeToStandardOutput
     ) {
         self.format = format
         self.maxHeldSpans = max(0, maxHeldSpans)
+        // Colour only on a terminal, and never when the caller set the width (a test, a log).
+        let usesColor = width == nil && TraceTreeRenderer.wantsColor()
+        renderer = TraceTreeRenderer(
+            width: width ?? TraceTreeRenderer.terminalWidth(),
+            summarizers: summarizers,
+            isVerbose: isVerbose,
+            usesColor: usesColor
+        )
         self.write = write
     }
 
@@ -58,7 +76,7 @@ public final class StdoutExporter: Exporter {
             write(batch.map { Self.jsonLine($0) + "\n" }.joined())
         case .tree:
             let ready = collectFinishedTraces(adding: batch)
-            let text = ready.map { Self.tree(of: $0.spans, incomplete: $0.incomplete) }.joined()
+            let text = ready.map { renderer.render($0.spans, incomplete: $0.incomplete) }.joined()
             if !text.isEmpty { write(text) }
         }
     }
@@ -69,7 +87,7 @@ public final class StdoutExporter: Exporter {
             defer { held = HeldTraces() }
             return held.order.compactMap { held.spans[$0] }
         }
-        let text = left.map { Self.tree(of: $0, incomplete: true) }.joined()
+        let text = left.map { renderer.render($0, incomplete: true) }.joined()
         if !text.isEmpty { write(text) }
     }
 
@@ -124,62 +142,6 @@ public final class StdoutExporter: Exporter {
 
     // MARK: - Formatting
 
-    static func tree(of spans: [SpanRecord], incomplete: Bool) -> String {
-        guard let first = spans.first else { return "" }
-        let ids = Set(spans.map(\.spanID))
-        var children: [SpanID: [SpanRecord]] = [:]
-        var roots: [SpanRecord] = []
-        for span in spans {
-            if let parent = span.parentSpanID, ids.contains(parent) {
-                children[parent, default: []].append(span)
-            } else {
-                roots.append(span)
-            }
-        }
-        var out = "trace \(first.traceID)\(incomplete ? " (incomplete)" : "")\n"
-        func visit(_ span: SpanRecord, prefix: String, isLast: Bool) {
-            out += prefix + (isLast ? "└─ " : "├─ ") + line(for: span) + "\n"
-            let childPrefix = prefix + (isLast ? "   " : "│  ")
-            let kids = (children[span.spanID] ?? []).sorted { $0.startNanoseconds < $1.startNanoseconds }
-            let events = span.events.filter { $0.name != "exception" || span.status?.message == nil }
-            for event in events {
-                out += childPrefix + (kids.isEmpty ? "   " : "│  ") + "• " + event.name + attributeSummary(event.attributes) + "\n"
-            }
-            for (index, kid) in kids.enumerated() {
-                visit(kid, prefix: childPrefix, isLast: index == kids.count - 1)
-            }
-        }
-        let sortedRoots = roots.sorted { $0.startNanoseconds < $1.startNanoseconds }
-        for (index, root) in sortedRoots.enumerated() {
-            visit(root, prefix: "", isLast: index == sortedRoots.count - 1)
-        }
-        return out
-    }
-
-    static func line(for span: SpanRecord) -> String {
-        var line = "\(span.name)  \(formatDuration(span.durationNanoseconds))"
-        if span.kind != .internal { line += "  [\(span.kind)]" }
-        switch span.status?.code {
-        case .error: line += "  ERROR" + (span.status?.message.map { ": \(shorten($0, to: 80))" } ?? "")
-        case .ok: line += "  ok"
-        case nil: break
-        }
-        let cut = span.limitCuts
-        if !cut.isZero { line += "  (limits: \(cut))" }
-        return line + attributeSummary(span.attributes)
-    }
-
-    /// The first few attributes by key, values shortened: enough to recognise a span.
-    static func attributeSummary(_ attributes: SpanAttributes, limit: Int = 6) -> String {
-        guard !attributes.isEmpty else { return "" }
-        var pairs: [(String, String)] = []
-        attributes.forEach { key, value in pairs.append((key, shorten(displayValue(value), to: 48))) }
-        pairs.sort { $0.0 < $1.0 }
-        var text = "  " + pairs.prefix(limit).map { "\($0.0)=\($0.1)" }.joined(separator: " ")
-        if pairs.count > limit { text += " …+\(pairs.count - limit)" }
-        return text
-    }
-
     static func displayValue(_ value: SpanAttribute) -> String {
         var writer = JSONWriter()
         switch value {
@@ -191,13 +153,7 @@ public final class StdoutExporter: Exporter {
         return writer.text
     }
 
-    static func shorten(_ text: String, to limit: Int) -> String {
-        let flat = text.replacingNewlines()
-        guard flat.count > limit else { return flat }
-        return String(flat.prefix(limit - 1)) + "…"
-    }
-
-    static func formatDuration(_ nanoseconds: UInt64) -> String {
+    package static func formatDuration(_ nanoseconds: UInt64) -> String {
         let value = Double(nanoseconds)
         // Pick the unit after rounding, so 999.96 µs reads "1.0 ms", not "1000.0 µs".
         if nanoseconds < 999_950 { return "\(rounded(value / 1_000, places: 1)) µs" }
@@ -265,7 +221,7 @@ public final class StdoutExporter: Exporter {
 }
 
 extension String {
-    fileprivate func replacingNewlines() -> String {
+    func replacingNewlines() -> String {
         guard contains(where: \.isNewline) else { return self }
         return String(map { $0.isNewline ? " " : $0 })
     }
