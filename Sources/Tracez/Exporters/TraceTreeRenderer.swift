@@ -75,8 +75,10 @@ struct TraceTreeRenderer: Sendable {
             }
         }
 
-        // Columns: the name column as wide as the widest guide and name, up to 45 % of the line.
-        let nameWidth = min(rows.map { $0.guide.count + $0.span.name.count }.max() ?? 0, max(12, width * 45 / 100))
+        // Columns: the name column as wide as the widest guide and name, up to 45 % of the line
+        // and never leaving the phrase fewer than 16 characters (kind, duration and offset take 30).
+        let widest = rows.map { $0.guide.count + $0.span.name.count }.max() ?? 0
+        let nameWidth = min(widest, max(12, min(width * 45 / 100, width - 30 - 2 - 16)))
         var out = header(spans, roots: roots, incomplete: incomplete) + "\n"
         for (span, guide, childGuide) in rows {
             let name = Self.cut(guide + span.name, to: nameWidth)
