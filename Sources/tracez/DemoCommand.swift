@@ -175,7 +175,8 @@ struct DemoCommand: AsyncParsableCommand {
         }
         guard sendsToOTLP else {
             let collector = try Collector(configuration: CollectorConfiguration(name: "demo", capacity: capacity ?? 4096))
-            return try ExportPipeline(collector: collector, exporter: StdoutExporter(format: format == .tree ? .tree : .jsonLines, summarizers: Self.summarizers))
+            let exporter = StdoutExporter(format: format == .tree ? .tree : .jsonLines, summarizers: Self.summarizers)
+            return try ExportPipeline(collector: collector, exporter: exporter)
         }
         var collectorConfiguration = try CollectorConfiguration(name: "otlp", environment: environment)
         if let capacity {

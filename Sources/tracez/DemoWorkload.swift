@@ -45,9 +45,13 @@ struct DemoWorkload: Sendable {
                     attributes["http.route"] = "/v1/chat"
                 }
                 let context = await retrieve(question: "What should I pack for Lisbon?")
-                let plan = await chat(model: "gpt-4o-mini", prompt: context, inputTokens: 412, outputTokens: 38)
+                let plan = await chat(
+                    model: "gpt-4o-mini", prompt: context, inputTokens: 412, outputTokens: 38,
+                    reply: "Plan: check the weather and the calendar for Lisbon, then suggest a list.")
                 await callTools(failing: index % 3 == 2)
-                let answer = await chat(model: "gpt-4o", prompt: plan, inputTokens: 655, outputTokens: 212)
+                let answer = await chat(
+                    model: "gpt-4o", prompt: plan, inputTokens: 655, outputTokens: 212,
+                    reply: "Pack light layers, a rain jacket and walking shoes: 19 °C with showers on Thursday.")
                 request.setOutput(answer)
                 span.attributes["http.response.status_code"] = 200
                 if scoresEveryOtherTrace, index % 2 == 0 {
@@ -102,7 +106,9 @@ struct DemoWorkload: Sendable {
         }
     }
 
-    private func chat(model: String, prompt: String, inputTokens: Int, outputTokens: Int) async -> String {
+    /// A model call that answers `reply` (the demo's model is scripted: before, it echoed its
+    /// prompt, so the answer read "a plan for: a plan for: …").
+    private func chat(model: String, prompt: String, inputTokens: Int, outputTokens: Int, reply: String) async -> String {
         let messages = self.prompt.compile(["request": prompt]).messages
         return await tracer.withGeneration("chat \(model)", model: model, prompt: self.prompt, input: messages) { generation in
             generation.setModelParameters(["temperature": 0.2])
@@ -117,9 +123,8 @@ struct DemoWorkload: Sendable {
             // USD, at a list price of $0.15 / $0.60 per million tokens.
             generation.setUsage(input: inputTokens, output: outputTokens, total: inputTokens + outputTokens)
             generation.setCost(input: Double(inputTokens) * 0.15e-6, output: Double(outputTokens) * 0.6e-6)
-            let answer = "a plan for: \(prompt)"
-            generation.setOutput(answer)
-            return answer
+            generation.setOutput(reply)
+            return reply
         }
     }
 

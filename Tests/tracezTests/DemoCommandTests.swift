@@ -57,7 +57,11 @@ import Tracez
         // Children are nested under their parents.
         #expect(run.lines.contains { $0.hasPrefix("   │  ├─ embed query") || $0.hasPrefix("   │  └─ embed query") })
         // The fourth request (index 3) has no failure; the third (index 2) has one.
-        #expect(run.lines.filter { $0.contains("ERROR: weather did not answer") }.count == 1)
+        #expect(run.lines.filter { $0.contains("ERROR weather did not answer") }.count == 1)
+        // The tree fits the terminal: the test runs without one, so 100 columns.
+        #expect(run.lines.allSatisfy { $0.count <= 100 })
+        // What a generation is, in a phrase: model, tokens, dollars.
+        #expect(run.lines.contains { $0.contains("gpt-4o 655→212 tokens $0.00") })
         // No Langfuse exporter, so no Langfuse value counts: those belong to a Langfuse exporter.
         #expect(!run.lines.contains { $0.hasPrefix("Langfuse values") })
     }

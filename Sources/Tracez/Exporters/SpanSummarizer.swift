@@ -52,7 +52,8 @@ public struct SemanticConventionsSummarizer: SpanSummarizer {
             return joined(system, call)
         }
         if let model = text("gen_ai.response.model", "gen_ai.request.model") {
-            let input = text("gen_ai.usage.input_tokens"), output = text("gen_ai.usage.output_tokens")
+            let input = text("gen_ai.usage.input_tokens")
+            let output = text("gen_ai.usage.output_tokens")
             let tokens = input == nil && output == nil ? nil : "\(input ?? "?")→\(output ?? "?") tokens"
             return joined(model, tokens)
         }

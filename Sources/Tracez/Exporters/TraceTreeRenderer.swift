@@ -133,7 +133,8 @@ struct TraceTreeRenderer: Sendable {
 
     private func styled(_ line: String, guideLength: Int) -> String {
         guard usesColor, guideLength > 0, line.count >= guideLength else { return line }
-        let dim = "\u{1B}[2m", reset = "\u{1B}[0m"
+        let dim = "\u{1B}[2m"
+        let reset = "\u{1B}[0m"
         return dim + String(line.prefix(guideLength)) + reset + String(line.dropFirst(guideLength))
     }
 

@@ -8,7 +8,10 @@ import Testing
     /// long name, a model call with tokens, a failing tool with a long message, an event.
     static let chat: [SpanRecord] = {
         let trace = TraceID(high: 0x4bf9_2f35_77b3_4da6, low: 0xa3ce_929d_0e0e_4736)
-        let root = SpanID(0x1), query = SpanID(0x2), model = SpanID(0x3), tool = SpanID(0x4)
+        let root = SpanID(0x1)
+        let query = SpanID(0x2)
+        let model = SpanID(0x3)
+        let tool = SpanID(0x4)
         let start: UInt64 = 1_700_000_000_000_000_000
         return [
             makeRecord(
