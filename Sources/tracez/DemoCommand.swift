@@ -47,6 +47,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: "Capacity of the demo's collector (default 4096, or OTEL_BSP_MAX_QUEUE_SIZE).")
     var capacity: Int?
 
+    @Flag(help: "In the tree, every attribute of each span, one per line under it.")
+    var verbose = false
+
     @Option(help: "Langfuse API when exporting to Langfuse: otel (default) or ingestion (self-hosted v2/v3).")
     var langfuseAPI: LangfuseConfiguration.API = .otel
 
@@ -175,7 +178,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         guard sendsToOTLP else {
             let collector = try Collector(configuration: CollectorConfiguration(name: "demo", capacity: capacity ?? 4096))
-            let exporter = StdoutExporter(format: format == .tree ? .tree : .jsonLines, summarizers: Self.summarizers)
+            let exporter = StdoutExporter(format: format == .tree ? .tree : .jsonLines, summarizers: Self.summarizers, isVerbose: verbose)
             return try ExportPipeline(collector: collector, exporter: exporter)
         }
         var collectorConfiguration = try CollectorConfiguration(name: "otlp", environment: environment)

@@ -66,6 +66,15 @@ import Tracez
         #expect(!run.lines.contains { $0.hasPrefix("Langfuse values") })
     }
 
+    @Test func verboseListsEveryAttributeUnderItsSpan() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path))
+        let run = try runTracez(["demo", "--traces", "1", "--verbose"])
+        #expect(run.status == 0)
+        #expect(run.lines.contains { $0.hasSuffix("· gen_ai.system = openai") })
+        #expect(run.lines.contains { $0.hasSuffix("· http.route = /v1/chat") })
+        #expect(run.lines.allSatisfy { $0.count <= 100 })
+    }
+
     @Test func demoJSONLinesAreOneParsableObjectPerSpan() throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path))
         let run = try runTracez(["demo", "--traces", "2", "--format", "jsonl"])

@@ -76,14 +76,17 @@ struct TraceTreeRenderer: Sendable {
         }
 
         // Columns: the name column as wide as the widest guide and name, up to 45 % of the line
-        // and never leaving the phrase fewer than 16 characters (kind, duration and offset take 30).
+        // and never leaving the phrase fewer than 16 characters.
+        // Below 80 columns the kind column goes: the name and the phrase say more.
+        let showsKind = width >= 80
+        let fixedColumns = (showsKind ? 10 : 0) + 9 + 11
         let widest = rows.map { $0.guide.count + $0.span.name.count }.max() ?? 0
-        let nameWidth = min(widest, max(12, min(width * 45 / 100, width - 30 - 2 - 16)))
+        let nameWidth = min(widest, max(12, min(width * 45 / 100, width - fixedColumns - 2 - 16)))
         var out = header(spans, roots: roots, incomplete: incomplete) + "\n"
         for (span, guide, childGuide) in rows {
             let name = Self.cut(guide + span.name, to: nameWidth)
             var line = Self.padded(name, to: nameWidth)
-            line += "  " + Self.padded(span.kind == .internal ? "" : "\(span.kind)", to: 8)
+            if showsKind { line += "  " + Self.padded(span.kind == .internal ? "" : "\(span.kind)", to: 8) }
             line += Self.leftPadded(Self.duration(span.durationNanoseconds), to: 9)
             line += Self.leftPadded("+" + Self.duration(span.startNanoseconds &- traceStart), to: 11)
             if let phrase = phrase(for: span) { line += "  " + phrase }
