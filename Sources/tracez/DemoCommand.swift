@@ -1,9 +1,11 @@
 import ArgumentParser
 import Foundation
 import Logging
+import ServiceLifecycle
 import Tracez
 import TracezLangfuse
 import TracezOTLP
+import TracezPage
 
 /// `tracez demo`: runs an instrumented sample workload and exports its spans.
 ///
@@ -38,8 +40,11 @@ struct DemoCommand: AsyncParsableCommand {
     )
 
     // `.unconditional`: `--traces -1` is the number -1 (and gets the range error), not a missing value.
-    @Option(parsing: .unconditional, help: "Number of traces (requests) to run, 1 to 100000.")
-    var traces: Int = 5
+    @Option(parsing: .unconditional, help: "Number of traces (requests) to run, 1 to 100000 (default 5; with --serve, no end).")
+    var traces: Int?
+
+    @Option(parsing: .unconditional, help: "Serve the live /tracez page on this port of 127.0.0.1 and run until interrupted.")
+    var serve: Int?
 
     @Option(help: "Output for the stdout exporter: tree or jsonl.")
     var format: OutputFormat = .tree
@@ -59,8 +64,11 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
-        guard (1...100_000).contains(traces) else {
+        if let traces, !(1...100_000).contains(traces) {
             throw ValidationError("--traces must be between 1 and 100000, got \(traces)")
+        }
+        if let serve, !(0...65_535).contains(serve) {
+            throw ValidationError("--serve must be a port from 0 to 65535, got \(serve)")
         }
         if let capacity, capacity < 1 {
             throw ValidationError("--capacity must be at least 1, got \(capacity)")
@@ -103,17 +111,28 @@ struct DemoCommand: AsyncParsableCommand {
         } else {
             pipeline = try makePipeline(environment: environment, tracerConfiguration: tracerConfiguration, failures: failures)
         }
-        let tracer = Tracer(configuration: tracerConfiguration, pipelines: [pipeline])
-        let workload = DemoWorkload(tracer: tracer, scoresEveryOtherTrace: recordsScores, prompt: prompt)
-
-        let statistics = try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await tracer.run() }
-            for index in 0..<traces {
-                await workload.handleRequest(index: index)
+        let statistics: CollectorStatistics
+        if let serve {
+            statistics = try await Self.serve(
+                on: serve,
+                traces: traces,
+                pipeline: pipeline,
+                tracerConfiguration: tracerConfiguration,
+                recordsScores: recordsScores,
+                prompt: prompt
+            )
+        } else {
+            let tracer = Tracer(configuration: tracerConfiguration, pipelines: [pipeline])
+            let workload = DemoWorkload(tracer: tracer, scoresEveryOtherTrace: recordsScores, prompt: prompt)
+            statistics = try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await tracer.run() }
+                for index in 0..<(traces ?? 5) {
+                    await workload.handleRequest(index: index)
+                }
+                let statistics = await tracer.shutdown(deadline: .now + .seconds(5))
+                try await group.waitForAll()
+                return statistics
             }
-            let statistics = await tracer.shutdown(deadline: .now + .seconds(5))
-            try await group.waitForAll()
-            return statistics
         }
         if let cause = Self.failureLine(statistics: statistics, lastFailure: failures.lastReason) {
             FileHandle.standardError.write(Data((cause + "\n").utf8))

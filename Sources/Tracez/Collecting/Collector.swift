@@ -237,7 +237,7 @@ public final class Collector: Sendable {
 
     /// Asks the collector to call `signal` each time it fills to `mark` records, so
     /// its pipeline can export a full batch before the interval. One pipeline per collector.
-    func onReaching(_ mark: Int, _ signal: @escaping @Sendable () -> Void) {
+    package func onReaching(_ mark: Int, _ signal: @escaping @Sendable () -> Void) {
         state.withLock { state in
             state.drainMark = Swift.max(1, Swift.min(mark, capacity))
             state.onDrainMark = signal

@@ -15,7 +15,7 @@
 /// ``isVerbose`` every attribute follows its span, one per line.
 ///
 /// Thread-safety: a value; safe from any task.
-struct TraceTreeRenderer: Sendable {
+package struct TraceTreeRenderer: Sendable {
     /// The longest a line may be, in characters; at least 40.
     var width: Int
     /// Asked in order; the first answer is the span's phrase.
@@ -24,7 +24,7 @@ struct TraceTreeRenderer: Sendable {
     /// Dims the tree guides and columns with ANSI escapes (added after the layout, so widths hold).
     var usesColor: Bool
 
-    init(width: Int = 100, summarizers: [any SpanSummarizer] = [SemanticConventionsSummarizer()], isVerbose: Bool = false, usesColor: Bool = false) {
+    package init(width: Int = 100, summarizers: [any SpanSummarizer] = [SemanticConventionsSummarizer()], isVerbose: Bool = false, usesColor: Bool = false) {
         self.width = max(40, width)
         self.summarizers = summarizers
         self.isVerbose = isVerbose
@@ -49,7 +49,7 @@ struct TraceTreeRenderer: Sendable {
         isatty(1) == 1 && (noColor ?? "").isEmpty
     }
 
-    func render(_ spans: [SpanRecord], incomplete: Bool) -> String {
+    package func render(_ spans: [SpanRecord], incomplete: Bool) -> String {
         guard !spans.isEmpty else { return "" }
         let ids = Set(spans.map(\.spanID))
         var children: [SpanID: [SpanRecord]] = [:]

@@ -14,9 +14,13 @@ extension ExportPipeline {
     }
 
     func notifyFailure(attempt: Int, records: Int, reason: String, willRetry: Bool) {
-        configuration.onExportError?(
-            ExportAttemptFailure(collector: collector.name, attempt: attempt, records: records, reason: reason, willRetry: willRetry)
-        )
+        let failure = ExportAttemptFailure(collector: collector.name, attempt: attempt, records: records, reason: reason, willRetry: willRetry)
+        let now = clock.now
+        activity.withLock {
+            $0.lastFailure = failure
+            $0.lastFailureAt = now
+        }
+        configuration.onExportError?(failure)
     }
 
     /// At most one line per kind every 10 s, however often the backend fails.

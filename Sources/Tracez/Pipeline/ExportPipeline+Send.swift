@@ -148,7 +148,10 @@ extension ExportPipeline {
                 metrics.retries.increment()
                 // Once shutdown has begun the wait is cut short (or skipped): a batch due for a retry
                 // is sent at once, until its attempts or the shutdown deadline run out.
+                let retryAt = clock.now + delay
+                activity.withLock { $0.nextRetryAt = retryAt }
                 await shuttingDown.sleep(for: delay, clock: clock)
+                activity.withLock { $0.nextRetryAt = nil }
             }
         }
     }

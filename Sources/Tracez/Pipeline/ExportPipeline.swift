@@ -49,6 +49,8 @@ public final class ExportPipeline: Service, Sendable {
     let shutdownDeadline = SanitizedMutex<ContinuousClock.Instant?>(nil)
     /// Whether this shutdown has already warned about records it could not send.
     let warnedAboutUnsentRecords = SanitizedMutex(false)
+    /// The last failure and the next retry, for ``status``.
+    let activity = SanitizedMutex(PipelineActivity())
 
     /// - Throws: ``TracezError/invalidConfiguration(field:reason:)`` for a value out of range.
     public convenience init(
