@@ -54,6 +54,7 @@ let package = Package(
                 .product(name: "Tracez", package: "tracez"),
                 .product(name: "TracezOTLP", package: "tracez"),
                 .product(name: "TracezLangfuse", package: "tracez"),
+                .product(name: "TracezPage", package: "tracez"),
                 "OTLPProto",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),

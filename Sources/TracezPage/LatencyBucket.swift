@@ -15,7 +15,10 @@ public enum LatencyBucket: Int, CaseIterable, Sendable, Codable {
     public init(nanoseconds: UInt64) {
         var bound: UInt64 = 10_000
         for bucket in LatencyBucket.allCases.dropLast() {
-            if nanoseconds < bound { self = bucket; return }
+            if nanoseconds < bound {
+                self = bucket
+                return
+            }
             bound *= 10
         }
         self = .atLeast10Seconds

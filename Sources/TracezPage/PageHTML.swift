@@ -98,7 +98,9 @@ enum PageHTML {
         var row = "<tr data-collector=\"\(escape(collector.name))\"><td class=\"name\">\(escape(collector.name))</td>"
         row += "<td><div class=\"bar level-\(escape(collector.fillLevel))\"><span style=\"width:\(percent)%\"></span></div>"
         row += "<span class=\"dim\">\(collector.buffered) / \(collector.capacity) · \(escape(collector.fillLevel))</span></td>"
-        row += "<td class=\"recorded\">\(collector.recorded)</td><td class=\"exported\">\(collector.exported)</td><td class=\"pending\">\(collector.pending)</td>"
+        for (field, value) in [("recorded", collector.recorded), ("exported", collector.exported), ("pending", collector.pending)] {
+            row += "<td class=\"\(field)\">\(value)</td>"
+        }
         let reasons = collector.dropped.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
         row += "<td class=\"dropped\(collector.droppedTotal > 0 ? " err" : " zero")\">\(collector.droppedTotal)"
         if !reasons.isEmpty { row += "<div class=\"dim\">\(escape(reasons.joined(separator: " · ")))</div>" }

@@ -42,7 +42,7 @@ public final class TracezPage: Service, Sendable {
     /// - Parameters:
     ///   - configuration: What the page keeps and how it looks.
     ///   - pipelines: The export pipelines whose status the page shows, usually all of the tracer's.
-    /// - Throws: ``TracezError/invalidCapacity(collector:capacity:)`` when
+    /// - Throws: `TracezError.invalidCapacity(collector:capacity:)` when
     ///   ``TracezPageConfiguration/flightRecorderCapacity`` is below 1.
     public init(configuration: TracezPageConfiguration = TracezPageConfiguration(), pipelines: [ExportPipeline] = []) throws(TracezError) {
         self.configuration = configuration
@@ -66,7 +66,7 @@ public final class TracezPage: Service, Sendable {
     /// when it is asked for, and spans past the flight recorder's capacity in between are
     /// counted as overwritten, not seen.
     ///
-    /// - Throws: ``TracezError/pipelineAlreadyStarted(collector:)`` if the page already runs.
+    /// - Throws: `TracezError.pipelineAlreadyStarted(collector:)` if the page already runs.
     public func run() async throws {
         let started = isRunning.withLock { running in
             defer { running = true }
@@ -92,7 +92,7 @@ public final class TracezPage: Service, Sendable {
     /// What the page shows now; `/tracez.json` is this value. Reads the flight recorder first.
     ///
     /// Every pipeline's counters are read within this call, after the page's own: on a quiet
-    /// tracer they equal what each collector's ``Collector/statistics`` says.
+    /// tracer they equal what each collector's `Collector.statistics` says.
     public func snapshot() -> TracezPageSnapshot {
         let now = ContinuousClock.now
         let (names, other, rates) = state.withLock { state in

@@ -34,14 +34,14 @@ public struct SpanNameSummary: Sendable, Codable, Hashable {
     public var errorSamples: Int
 }
 
-/// One collector's counters, as ``CollectorStatistics`` holds them.
+/// One collector's counters, as `CollectorStatistics` holds them.
 public struct CollectorSummary: Sendable, Codable, Hashable {
     public var name: String
     public var capacity: Int
     public var fillLevel: String
     public var recorded: Int
     public var exported: Int
-    /// Every ``DropReason``, by its raw value, including those at zero.
+    /// Every `DropReason`, by its raw value, including those at zero.
     public var dropped: [String: Int]
     public var droppedTotal: Int
     public var buffered: Int

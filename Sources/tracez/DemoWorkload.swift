@@ -44,13 +44,13 @@ struct DemoWorkload: Sendable {
                     attributes["http.request.method"] = "POST"
                     attributes["http.route"] = "/v1/chat"
                 }
-                let context = await retrieve(question: "What should I pack for Lisbon?")
+                let context = await retrieve(question: "What should I pack for Lisbon?", warmCache: index % 4 == 3)
                 let plan = await chat(
                     model: "gpt-4o-mini", prompt: context, inputTokens: 412, outputTokens: 38,
                     reply: "Plan: check the weather and the calendar for Lisbon, then suggest a list.")
                 await callTools(failing: index % 3 == 2)
                 let answer = await chat(
-                    model: "gpt-4o", prompt: plan, inputTokens: 655, outputTokens: 212,
+                    model: "gpt-4o", prompt: plan, inputTokens: 655, outputTokens: 212, slow: index % 5 == 4,
                     reply: "Pack light layers, a rain jacket and walking shoes: 19 °C with showers on Thursday.")
                 request.setOutput(answer)
                 span.attributes["http.response.status_code"] = 200
@@ -65,11 +65,13 @@ struct DemoWorkload: Sendable {
         }
     }
 
-    private func retrieve(question: String) async -> String {
+    /// `warmCache`: the cache answers in 300 µs instead of 1 ms, so that the live page's latency
+    /// histogram has more than one busy column.
+    private func retrieve(question: String, warmCache: Bool) async -> String {
         await tracer.withObservation("retrieve context", type: .retriever, input: question) { retrieval in
             let span = retrieval.span
             async let embedding = embed(question)
-            async let cached = lookUpCache(question)
+            async let cached = lookUpCache(question, warm: warmCache)
             let (vector, hit) = await (embedding, cached)
             let documents = await search(vector: vector, skip: hit)
             span.attributes["retrieval.documents"] = documents
@@ -86,10 +88,10 @@ struct DemoWorkload: Sendable {
         }
     }
 
-    private func lookUpCache(_ key: String) async -> Bool {
+    private func lookUpCache(_ key: String, warm: Bool) async -> Bool {
         await tracer.withSpan("cache lookup", ofKind: .client) { span in
             span.attributes["db.system.name"] = "redis"
-            await pause(milliseconds: 1)
+            try? await Task.sleep(for: warm ? .microseconds(300) : .milliseconds(1))
             span.attributes["cache.hit"] = false
             return false
         }
@@ -108,7 +110,8 @@ struct DemoWorkload: Sendable {
 
     /// A model call that answers `reply` (the demo's model is scripted: before, it echoed its
     /// prompt, so the answer read "a plan for: a plan for: …").
-    private func chat(model: String, prompt: String, inputTokens: Int, outputTokens: Int, reply: String) async -> String {
+    /// A `slow` call takes 10 ms more before its first token: a busy model, now and then.
+    private func chat(model: String, prompt: String, inputTokens: Int, outputTokens: Int, slow: Bool = false, reply: String) async -> String {
         let messages = self.prompt.compile(["request": prompt]).messages
         return await tracer.withGeneration("chat \(model)", model: model, prompt: self.prompt, input: messages) { generation in
             generation.setModelParameters(["temperature": 0.2])
@@ -116,7 +119,7 @@ struct DemoWorkload: Sendable {
                 attributes["gen_ai.operation.name"] = "chat"
                 attributes["gen_ai.system"] = "openai"
             }
-            await pause(milliseconds: 4)
+            await pause(milliseconds: slow ? 14 : 4)
             generation.span.addEvent("first token")
             generation.setCompletionStartTime(Date())
             await pause(milliseconds: 2)

@@ -14,13 +14,14 @@ import TracezTestSupport
         span.end(at: DefaultTracerClock.Timestamp(nanosecondsSinceEpoch: start + nanoseconds))
     }
 
-    @Test(arguments: [
-        (0, LatencyBucket.under10Microseconds), (9_999, .under10Microseconds), (10_000, .under100Microseconds),
-        (99_999, .under100Microseconds), (100_000, .under1Millisecond), (999_999, .under1Millisecond),
-        (1_000_000, .under10Milliseconds), (10_000_000, .under100Milliseconds), (100_000_000, .under1Second),
-        (999_999_999, .under1Second), (1_000_000_000, .under10Seconds), (9_999_999_999, .under10Seconds),
-        (10_000_000_000, .atLeast10Seconds), (UInt64.max, .atLeast10Seconds),
-    ] as [(UInt64, LatencyBucket)])
+    @Test(
+        arguments: [
+            (0, LatencyBucket.under10Microseconds), (9_999, .under10Microseconds), (10_000, .under100Microseconds),
+            (99_999, .under100Microseconds), (100_000, .under1Millisecond), (999_999, .under1Millisecond),
+            (1_000_000, .under10Milliseconds), (10_000_000, .under100Milliseconds), (100_000_000, .under1Second),
+            (999_999_999, .under1Second), (1_000_000_000, .under10Seconds), (9_999_999_999, .under10Seconds),
+            (10_000_000_000, .atLeast10Seconds), (UInt64.max, .atLeast10Seconds),
+        ] as [(UInt64, LatencyBucket)])
     func everyDurationFallsInItsDecade(nanoseconds: UInt64, bucket: LatencyBucket) {
         #expect(LatencyBucket(nanoseconds: nanoseconds) == bucket)
     }

@@ -29,6 +29,7 @@ let benchmarks: @Sendable () -> Void = {
     encodingBenchmarks()
     memoryBenchmarks()
     promptBenchmarks()
+    pageBenchmarks()
 }
 
 // MARK: - Span start and end

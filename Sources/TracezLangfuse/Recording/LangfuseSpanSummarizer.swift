@@ -3,7 +3,8 @@ import Tracez
 
 /// What the trace tree says of a Langfuse observation: the model, input→output tokens, cost in
 /// dollars and time to first token for a generation or an embedding (`gpt-4o 12→30 tokens
-/// $0.00062 ttft 180 ms`), the type for the other observation types (`agent`, `tool`, …).
+/// $0.00062 ttft 180 ms`); for the other observation types, what the core's
+/// `SemanticConventionsSummarizer` says followed by the type (`POST /chat → 200 · agent`), or the type alone.
 ///
 /// Put it before the core's `SemanticConventionsSummarizer`, which knows no `langfuse.*` key:
 ///
@@ -25,7 +26,12 @@ public struct LangfuseSpanSummarizer: SpanSummarizer {
         }
         guard let type = string(Name.observationType) else { return nil }
         guard type == ObservationType.generation.rawValue || type == ObservationType.embedding.rawValue else {
-            return type == ObservationType.span.rawValue ? nil : type
+            // The type alone says little: what the span's OpenTelemetry attributes say comes
+            // first (`POST /v1/chat → 200 · agent`), so that an instrumented HTTP or database
+            // span that is also an observation keeps its phrase.
+            let conventions = SemanticConventionsSummarizer().summary(of: span)
+            if type == ObservationType.span.rawValue { return conventions }
+            return conventions.map { "\($0) · \(type)" } ?? type
         }
         var parts: [String] = []
         if let model = string(Name.model) { parts.append(model) }
