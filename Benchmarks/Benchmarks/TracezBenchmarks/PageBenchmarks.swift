@@ -19,6 +19,10 @@ import TracezPage
 //   measurement, as the other span benchmarks empty their collector: the recording
 //   thread's own cost, without a reader beside it. A sample (1000 spans) fits in the flight
 //   recorder (2048), so these measure recording, not overwriting.
+//
+// Compare them with the heap not trimmed (GLIBC_TUNABLES=glibc.malloc.trim_threshold=…): by
+// default the tracer without the page pays page faults that the page's tracer does not, as
+// the page keeps its recent spans (Docs/Performance.md, "The /tracez page's cost per span").
 
 func pageBenchmarks() {
     // The loops are written out, not passed in as a closure, so that each is the baseline's
