@@ -1,7 +1,7 @@
 /// The page's latency histogram: fixed decades from 10 µs to 10 s, as OpenCensus zPages drew it.
 ///
 /// Fixed, not adaptive, so that two processes' pages (and two refreshes of one) read alike.
-public enum LatencyBucket: Int, CaseIterable, Sendable, Codable {
+enum LatencyBucket: Int, CaseIterable, Sendable, Codable {
     case under10Microseconds
     case under100Microseconds
     case under1Millisecond
@@ -12,7 +12,7 @@ public enum LatencyBucket: Int, CaseIterable, Sendable, Codable {
     case atLeast10Seconds
 
     /// The bucket of a span that lasted `nanoseconds`.
-    public init(nanoseconds: UInt64) {
+    init(nanoseconds: UInt64) {
         var bound: UInt64 = 10_000
         for bucket in LatencyBucket.allCases.dropLast() {
             if nanoseconds < bound {
@@ -25,7 +25,7 @@ public enum LatencyBucket: Int, CaseIterable, Sendable, Codable {
     }
 
     /// The column heading: `<10µs` … `≥10s`.
-    public var label: String {
+    var label: String {
         switch self {
         case .under10Microseconds: "<10µs"
         case .under100Microseconds: "<100µs"

@@ -12,7 +12,7 @@ enum PageHTML {
         let spans = snapshot.spanNames.reduce(0) { $0 + $1.count } + (snapshot.otherNames?.count ?? 0)
         let errors = snapshot.spanNames.reduce(0) { $0 + $1.errors } + (snapshot.otherNames?.errors ?? 0)
         html += "<p class=\"sub\">up \(duration(seconds: snapshot.uptimeSeconds)) · \(spans) spans read, \(errors) with errors · "
-        html += "refreshes every \(duration(seconds: TracezPage.seconds(refresh))) · <a href=\"\(escape(base)).json\">the same as JSON</a></p>\n"
+        html += "refreshes every \(duration(seconds: refresh.secondsAsDouble)) · <a href=\"\(escape(base)).json\">the same as JSON</a></p>\n"
 
         html += "<h2>Spans by name</h2>\n"
         if snapshot.spanNames.isEmpty && snapshot.otherNames == nil {
@@ -56,7 +56,7 @@ enum PageHTML {
         }
         for sample in samples {
             let span = sample.span
-            html += "<div class=\"sample\"><h3>\(escape(span.name)) <span class=\"dim\">\(duration(nanoseconds: span.durationNanoseconds))"
+            html += "<div class=\"sample\"><h3>\(escape(span.name)) <span class=\"dim\">\(StdoutExporter.formatDuration(span.durationNanoseconds))"
             if span.isError { html += " · <span class=\"err\">error</span>" }
             html += " · trace \(span.traceID.hexString) · span \(span.spanID.hexString)</span></h3>\n"
             let tree = renderer.render(sample.trace, incomplete: !sample.trace.contains { $0.parentSpanID == nil })
@@ -108,7 +108,7 @@ enum PageHTML {
         row += "<td><span class=\"circuit \(escape(pipeline.circuit))\">\(escape(pipeline.circuit))</span></td>"
         if let error = pipeline.lastError {
             let ago = pipeline.lastErrorSecondsAgo.map { " <span class=\"dim\">\(duration(seconds: $0)) ago</span>" } ?? ""
-            row += "<td class=\"name\" title=\"\(escape(error))\">\(escape(TracezPageState.cut(error, to: 80)))\(ago)</td>"
+            row += "<td class=\"name\" title=\"\(escape(error))\">\(escape(TraceTreeRenderer.cut(error, to: 80)))\(ago)</td>"
         } else {
             row += "<td class=\"name dim\">none</td>"
         }
@@ -182,17 +182,11 @@ enum PageHTML {
         return out
     }
 
-    static func duration(nanoseconds: UInt64) -> String {
-        duration(seconds: Double(nanoseconds) / 1e9)
-    }
-
-    /// `850 ns`, `12.3 µs`, `4.5 ms`, `1.2 s`, `3 min 5 s`, `2 h 10 min`.
+    /// `12.3 µs`, `4.5 ms`, `1.2 s` as the trace tree writes them; then `3 min 5 s`, `2 h 10 min`.
     static func duration(seconds: Double) -> String {
         switch seconds {
-        case ..<1e-6: "\(Int((seconds * 1e9).rounded())) ns"
-        case ..<1e-3: "\(format1(seconds * 1e6)) µs"
-        case ..<1: "\(format1(seconds * 1e3)) ms"
-        case ..<60: "\(format1(seconds)) s"
+        case ..<0: "0.0 µs"
+        case ..<60: StdoutExporter.formatDuration(UInt64(seconds * 1e9))
         case ..<3600: "\(Int(seconds) / 60) min \(Int(seconds) % 60) s"
         default: "\(Int(seconds) / 3600) h \(Int(seconds) % 3600 / 60) min"
         }

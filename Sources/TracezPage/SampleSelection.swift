@@ -1,5 +1,5 @@
 /// Which of a span name's samples to show: one latency bucket's, or those with an error status.
-public enum SampleSelection: Sendable, Hashable {
+enum SampleSelection: Sendable, Hashable {
     case latency(LatencyBucket)
     case errors
 }

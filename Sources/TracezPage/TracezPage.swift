@@ -73,7 +73,7 @@ public final class TracezPage: Service, Sendable {
             return !running
         }
         guard started else { throw TracezError.pipelineAlreadyStarted(collector: flightRecorder.name) }
-        let interval = configuration.readInterval
+        let interval = max(configuration.readInterval, .milliseconds(1))  // never a busy loop
         let wakeUp = wakeUp
         await withDiscardingTaskGroup { group in
             group.addTask {
@@ -102,7 +102,7 @@ public final class TracezPage: Service, Sendable {
         let recorder = flightRecorder.statistics
         return TracezPageSnapshot(
             title: configuration.title,
-            uptimeSeconds: Self.seconds(madeAt.duration(to: now)),
+            uptimeSeconds: madeAt.duration(to: now).secondsAsDouble,
             latencyBuckets: LatencyBucket.allCases.map(\.label),
             spanNames: names,
             otherNames: other,
@@ -113,8 +113,8 @@ public final class TracezPage: Service, Sendable {
                     exportedPerSecond: rate,
                     circuit: "\(status.circuitState)",
                     lastError: status.lastFailure?.reason,
-                    lastErrorSecondsAgo: status.sinceLastFailure.map(Self.seconds),
-                    nextRetryInSeconds: status.untilNextRetry.map(Self.seconds)
+                    lastErrorSecondsAgo: status.sinceLastFailure?.secondsAsDouble,
+                    nextRetryInSeconds: status.untilNextRetry?.secondsAsDouble
                 )
             },
             flightRecorder: CollectorSummary(recorder, fillLevel: flightRecorder.fillLevel)
@@ -123,7 +123,7 @@ public final class TracezPage: Service, Sendable {
 
     /// The sample spans kept for `name` (as the page shows it) in `selection`, the most recent
     /// first, each with the spans of its trace that the page still holds.
-    public func samples(named name: String, in selection: SampleSelection) -> [TraceSample] {
+    func samples(named name: String, in selection: SampleSelection) -> [TraceSample] {
         let now = ContinuousClock.now
         return state.withLock { state in
             state.read(flightRecorder, pipelines: pipelines, now: now)
@@ -135,9 +135,5 @@ public final class TracezPage: Service, Sendable {
     func read() {
         let now = ContinuousClock.now
         state.withLock { $0.read(flightRecorder, pipelines: pipelines, now: now) }
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

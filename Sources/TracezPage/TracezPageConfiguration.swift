@@ -8,7 +8,7 @@ public struct TracezPageConfiguration: Sendable {
     /// reads it every ``readInterval`` and whenever it is half full; spans that arrive
     /// faster overwrite older ones, which the page then counts as not seen. Default 2048.
     public var flightRecorderCapacity: Int
-    /// How often the page's ``TracezPage/run()`` reads the flight recorder. Default 100 ms.
+    /// How often the page's ``TracezPage/run()`` reads the flight recorder; at least 1 ms. Default 100 ms.
     public var readInterval: Duration
     /// Recent spans kept to draw the trace around a sample. Default 4096.
     public var recentSpans: Int

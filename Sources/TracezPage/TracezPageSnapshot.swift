@@ -26,7 +26,7 @@ public struct SpanNameSummary: Sendable, Codable, Hashable {
     public var name: String
     public var count: Int
     public var errors: Int
-    /// Spans per ``LatencyBucket``, in the order of `LatencyBucket.allCases`.
+    /// Spans per latency bucket, in the order of ``TracezPageSnapshot/latencyBuckets``: `<10µs` to `≥10s`.
     public var latency: [Int]
     /// Sample spans held per latency bucket.
     public var samples: [Int]
@@ -49,7 +49,7 @@ public struct CollectorSummary: Sendable, Codable, Hashable {
     public var waiting: Int
     public var pending: Int
 
-    public init(_ statistics: CollectorStatistics, fillLevel: FillLevel) {
+    init(_ statistics: CollectorStatistics, fillLevel: FillLevel) {
         name = statistics.name
         capacity = statistics.capacity
         self.fillLevel = "\(fillLevel)"

@@ -30,7 +30,7 @@ struct TracezPageState {
     }
 
     private mutating func add(_ span: SpanRecord) {
-        let name = Self.cut(span.name, to: configuration.maxNameLength)
+        let name = TraceTreeRenderer.cut(span.name, to: configuration.maxNameLength)
         if names[name] != nil || names.count < configuration.maxSpanNames {
             names[name, default: SpanNameRecord()].add(span, samplesPerBucket: configuration.samplesPerBucket, errorSamples: configuration.errorSamples)
         } else {
@@ -55,7 +55,7 @@ struct TracezPageState {
         guard let first = exportReadings.first, let last = exportReadings.last, first.at < last.at else {
             return exportReadings.last?.exported.map { _ in 0 } ?? []
         }
-        let seconds = TracezPage.seconds(first.at.duration(to: last.at))
+        let seconds = first.at.duration(to: last.at).secondsAsDouble
         return zip(first.exported, last.exported).map { Double($1 - $0) / seconds }
     }
 
@@ -71,18 +71,5 @@ struct TracezPageState {
             if !trace.contains(where: { $0.spanID == span.spanID }) { trace.append(span) }
             return TraceSample(span: span, trace: trace)
         }
-    }
-
-    /// `text` with at most `limit` characters, the last of them `…` when it was longer.
-    static func cut(_ text: String, to limit: Int) -> String {
-        guard limit > 0 else { return "" }
-        var end = text.startIndex
-        var count = 0
-        while end < text.endIndex, count < limit {
-            text.formIndex(after: &end)
-            count += 1
-        }
-        guard end < text.endIndex else { return text }
-        return String(text[..<text.index(before: end)]) + "…"
     }
 }

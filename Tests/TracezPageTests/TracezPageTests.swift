@@ -113,6 +113,33 @@ import TracezTestSupport
         }
     }
 
+    @Test func extremeConfigurationValuesNeitherCrashNorKeepAnything() async throws {
+        let configuration = TracezPageConfiguration(
+            flightRecorderCapacity: 1,
+            readInterval: .zero,
+            recentSpans: -1,
+            samplesPerBucket: -3,
+            errorSamples: 0,
+            maxSpanNames: 0,
+            maxNameLength: 0,
+            refreshInterval: .zero,
+            treeWidth: -5
+        )
+        let page = try TracezPage(configuration: configuration)
+        let tracer = Tracer(collectors: [page.flightRecorder])
+        let run = Task { try await page.run() }  // a zero interval must not spin: it is clamped
+        span("anything", lasting: 5, failing: true, on: tracer)
+        try await waitUntil("the page read the span") { page.flightRecorder.statistics.exported == 1 }
+        let snapshot = page.snapshot()
+        #expect(snapshot.spanNames.isEmpty)
+        #expect(snapshot.otherNames?.count == 1 && snapshot.otherNames?.errors == 1)
+        #expect(snapshot.otherNames?.samples == [0, 0, 0, 0, 0, 0, 0, 0] && snapshot.otherNames?.errorSamples == 0)
+        let html = PageHTML.index(snapshot, base: "tracez", refresh: configuration.refreshInterval)
+        #expect(html.contains("content=\"1\""))  // refreshes at most once a second
+        run.cancel()
+        try await run.value
+    }
+
     @Test func aFlightRecorderWithoutRoomIsAnError() {
         #expect(throws: TracezError.self) { try TracezPage(configuration: TracezPageConfiguration(flightRecorderCapacity: 0)) }
     }

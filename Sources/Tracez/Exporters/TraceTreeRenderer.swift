@@ -143,9 +143,18 @@ package struct TraceTreeRenderer: Sendable {
 
     // MARK: - Text
 
-    static func cut(_ text: String, to limit: Int) -> String {
-        guard text.count > limit else { return text }
-        return String(text.prefix(max(0, limit - 1))) + "…"
+    /// `text` with at most `limit` characters, the last of them `…` when it was longer. Walks
+    /// at most `limit` characters, however long `text` is (a span name can be megabytes).
+    package static func cut(_ text: String, to limit: Int) -> String {
+        guard limit > 0 else { return "" }
+        var end = text.startIndex
+        var count = 0
+        while end < text.endIndex, count < limit {
+            text.formIndex(after: &end)
+            count += 1
+        }
+        guard end < text.endIndex else { return text }
+        return String(text[..<text.index(before: end)]) + "…"
     }
 
     static func padded(_ text: String, to width: Int) -> String {

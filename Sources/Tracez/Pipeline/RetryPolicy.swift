@@ -53,7 +53,7 @@ public struct RetryPolicy: Sendable, Hashable {
 
     /// The longest random wait before retry number `retry`, in seconds.
     private func ceiling(beforeRetry retry: Int) -> Double {
-        min(Self.seconds(maxDelay), Self.seconds(initialDelay) * pow(multiplier, Double(max(retry - 1, 0))))
+        min(maxDelay.secondsAsDouble, initialDelay.secondsAsDouble * pow(multiplier, Double(max(retry - 1, 0))))
     }
 
     func validate() throws(TracezError) {
@@ -69,11 +69,6 @@ public struct RetryPolicy: Sendable, Hashable {
         guard multiplier.isFinite, multiplier >= 1 else {
             throw .invalidConfiguration(field: "retry.multiplier", reason: "must be a finite number of at least 1, got \(multiplier)")
         }
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 
     private func pow(_ base: Double, _ exponent: Double) -> Double {

@@ -7,4 +7,10 @@ extension Duration {
         guard seconds > Int64.min / 1_000_000_000 else { return .min }
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
+
+    /// Seconds, as a `Double` (for rates, delays with jitter, and JSON).
+    package var secondsAsDouble: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
 }
