@@ -185,9 +185,7 @@ public final class LangfusePrompts: Sendable {
     ) async throws(PromptError) -> TextPrompt {
         let prompt = try await self.prompt(named: name, version: version, label: label, cacheTTL: cacheTTL, fallback: fallback.map { .text($0) })
         if let text = prompt.textPrompt { return text }
-        let error = PromptError.unexpectedType(
-            expected: "text", received: prompt.typeName, promptName: name, selector: PromptCacheKey(name: name, version: version, label: label).selector)
-        logOnce(error)
+        let error = loggedTypeMismatch(prompt, expected: "text", name: name, version: version, label: label)
         guard let fallback else { throw error }
         metrics.fallbacks.increment()
         return .fallback(named: name, template: fallback)
@@ -207,12 +205,19 @@ public final class LangfusePrompts: Sendable {
     ) async throws(PromptError) -> ChatPrompt {
         let prompt = try await self.prompt(named: name, version: version, label: label, cacheTTL: cacheTTL, fallback: fallback.map { .chat($0) })
         if let chat = prompt.chatPrompt { return chat }
-        let error = PromptError.unexpectedType(
-            expected: "chat", received: prompt.typeName, promptName: name, selector: PromptCacheKey(name: name, version: version, label: label).selector)
-        logOnce(error)
+        let error = loggedTypeMismatch(prompt, expected: "chat", name: name, version: version, label: label)
         guard let fallback else { throw error }
         metrics.fallbacks.increment()
         return .fallback(named: name, messages: fallback)
+    }
+
+    /// The error for `prompt`, found under `name` but not of the `expected` type, logged once
+    /// per kind: `textPrompt` and `chatPrompt` then fall back or throw it.
+    private func loggedTypeMismatch(_ prompt: LangfusePrompt, expected: String, name: String, version: Int?, label: String?) -> PromptError {
+        let error = PromptError.unexpectedType(
+            expected: expected, received: prompt.typeName, promptName: name, selector: PromptCacheKey(name: name, version: version, label: label).selector)
+        logOnce(error)
+        return error
     }
 
     /// Fetches the label `label` (default `production`) of every prompt in `names` at once,
