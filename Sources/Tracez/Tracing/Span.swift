@@ -56,6 +56,8 @@ public final class Span: Tracing.Span, @unchecked Sendable {
         /// keep the tracer alive (tracer → collector → record → span → tracer).
         var tracer: Tracer? = nil
         var attributes: SpanAttributes = [:]
+        /// What the typed setters (`set(_:_:)`) wrote: no key is in both stores.
+        var compact = CompactAttributes()
         var events = SpanRecord.EventList()
         var links: [SpanRecord.Link] = []
         var status: SpanStatus?
@@ -227,7 +229,7 @@ public final class Span: Tracing.Span, @unchecked Sendable {
     /// ``SpanLimits/maxAttributeValueBytes`` are cut when the span ends. After the end
     /// they read as they were recorded.
     public var attributes: SpanAttributes {
-        get { withLock { $0.attributes } }
+        get { withLock { $0.allAttributes } }
         // Benchmark "Span start+end, 4 attributes + event (Tracer)": in place, under the
         // span's lock, so `span.attributes[key] = value` copies nothing. The work sits in
         // the two helpers to keep the coroutine's frame small: a frame that outgrows the
@@ -247,8 +249,9 @@ public final class Span: Tracing.Span, @unchecked Sendable {
             withLock { state in
                 guard let tracer = state.tracer, !state.hasEnded else { return }
                 let limits = tracer.configuration.limits
-                let cut = limits.enforce(on: &newValue, maxCount: limits.maxAttributes, existing: state.attributes)
+                let cut = limits.enforce(on: &newValue, maxCount: limits.maxAttributes, existing: state.allAttributes)
                 state.attributes = newValue
+                state.compact = CompactAttributes()
                 state.droppedAttributes += cut.dropped
                 state.truncatedValues += cut.truncated
             }
@@ -263,7 +266,7 @@ public final class Span: Tracing.Span, @unchecked Sendable {
         // A full span keeps the keys it has; only then is a copy of them worth its cost.
         // Below the cap, a change that adds several keys at once past it is cut in the
         // dictionary's order, as `updateAttributes(_:)` does.
-        if state.attributes.count >= limits.maxAttributes { state.attributesBeforeChange = state.attributes }
+        if state.attributes.count >= limits.maxAttributes - state.compact.count { state.attributesBeforeChange = state.attributes }
         Self.reserveRoom(in: &state.attributes)
         return true
     }
@@ -278,8 +281,10 @@ public final class Span: Tracing.Span, @unchecked Sendable {
         let limits = tracer.configuration.limits
         let existing = state.attributesBeforeChange
         state.attributesBeforeChange = nil
-        if state.attributes.count > limits.maxAttributes {
-            let cut = limits.enforce(on: &state.attributes, maxCount: limits.maxAttributes, existing: existing)
+        Self.dropShadowedTypedAttributes(&state)
+        let room = limits.maxAttributes - state.compact.count
+        if state.attributes.count > room {
+            let cut = limits.enforce(on: &state.attributes, maxCount: room, existing: existing)
             state.droppedAttributes += cut.dropped
             state.truncatedValues += cut.truncated
         } else {
@@ -297,13 +302,68 @@ public final class Span: Tracing.Span, @unchecked Sendable {
             guard let tracer = state.tracer, !state.hasEnded else { return }
             Self.reserveRoom(in: &state.attributes)
             update(&state.attributes)
+            Self.dropShadowedTypedAttributes(&state)
             let limits = tracer.configuration.limits
             // In place there is no copy of the old keys to prefer, so past the cap
             // the dictionary's own order decides which attributes are dropped.
-            let cut = limits.enforce(on: &state.attributes, maxCount: limits.maxAttributes)
+            let cut = limits.enforce(on: &state.attributes, maxCount: limits.maxAttributes - state.compact.count)
             state.droppedAttributes += cut.dropped
             state.truncatedValues += cut.truncated
         }
+    }
+
+    // MARK: - Typed attributes (TZ-0001)
+
+    /// Sets the attribute `key` to a string, without swift-distributed-tracing's dictionary:
+    /// the fast way on a hot path (no key hashing, no allocation for a span's first 4 typed
+    /// attributes; figures in `Docs/Performance.md`).
+    ///
+    /// It reads back through ``attributes`` like any other attribute, and ``SpanLimits`` apply
+    /// to both ways together: the count cap at once, the length cap when the span ends. A
+    /// later `span.attributes[key] = …` replaces it, as it replaces the other way round.
+    public func set(_ key: String, _ value: String) { setTyped(key, .string(value)) }
+    /// Sets the attribute `key` to an integer (OpenTelemetry's `int`, 64 bits).
+    public func set(_ key: String, _ value: Int) { setTyped(key, .int(Int64(value))) }
+    /// Sets the attribute `key` to a 64-bit integer.
+    public func set(_ key: String, _ value: Int64) { setTyped(key, .int(value)) }
+    /// Sets the attribute `key` to a double.
+    public func set(_ key: String, _ value: Double) { setTyped(key, .double(value)) }
+    /// Sets the attribute `key` to a boolean.
+    public func set(_ key: String, _ value: Bool) { setTyped(key, .bool(value)) }
+
+    private func setTyped(_ key: String, _ value: CompactAttributes.Value) {
+        lock()
+        defer { unlock() }
+        guard let tracer = state.tracer, !state.hasEnded else { return }
+        if state.compact.replace(key, with: value) { return }
+        let limits = tracer.configuration.limits
+        // A key the dictionary holds, or one the key rules would change: the dictionary's way,
+        // so that one key never sits in both stores and the rules stay in one place.
+        if (!state.attributes.isEmpty && state.attributes.get(key) != nil) || key.utf8.count > limits.maxAttributeKeyBytes
+            || SpanLimits.isBlank(key)
+        {
+            Self.reserveRoom(in: &state.attributes)
+            state.attributes[key] = value.spanAttribute
+            let cut = limits.enforce(on: &state.attributes, maxCount: limits.maxAttributes - state.compact.count)
+            state.droppedAttributes += cut.dropped
+            state.truncatedValues += cut.truncated
+            return
+        }
+        guard state.compact.count + state.attributes.count < limits.maxAttributes else {
+            state.droppedAttributes += 1
+            return
+        }
+        state.compact.append(key, value)
+    }
+
+    /// A key written through the dictionary after a typed setter wrote it: the dictionary's is newer.
+    private static func dropShadowedTypedAttributes(_ state: inout State) {
+        guard !state.compact.isEmpty, !state.attributes.isEmpty else { return }
+        var shadowed: [String] = []
+        state.compact.forEach { key, _ in
+            if state.attributes.get(key) != nil { shadowed.append(key) }
+        }
+        for key in shadowed { state.compact.remove(key) }
     }
 
     /// Attribute dictionaries start with room for this many (6 before they grow): one
@@ -401,9 +461,12 @@ public final class Span: Tracing.Span, @unchecked Sendable {
             if state.attributesNeedLengthCheck {
                 state.attributesNeedLengthCheck = false
                 let limits = tracer.configuration.limits
-                let cut = limits.enforce(on: &state.attributes, maxCount: limits.maxAttributes)
+                let cut = limits.enforce(on: &state.attributes, maxCount: limits.maxAttributes - state.compact.count)
                 state.droppedAttributes += cut.dropped
                 state.truncatedValues += cut.truncated
+            }
+            if !state.compact.isEmpty {
+                state.truncatedValues += state.compact.truncateStrings(to: tracer.configuration.limits.maxAttributeValueBytes)
             }
             state.hasEnded = true
             state.endNanoseconds = max(startNanoseconds, endNanoseconds)
@@ -422,5 +485,15 @@ public final class Span: Tracing.Span, @unchecked Sendable {
 extension Span: CustomStringConvertible {
     public var description: String {
         "Span(\(operationName), trace: \(spanContext.traceID), span: \(spanContext.spanID))"
+    }
+}
+
+extension Span.State {
+    /// Both stores as one `SpanAttributes`; built only when read, never on the hot path.
+    var allAttributes: SpanAttributes {
+        guard !compact.isEmpty else { return attributes }
+        var merged = attributes
+        compact.forEach { key, value in merged[key] = value.spanAttribute }
+        return merged
     }
 }

@@ -28,7 +28,20 @@ public struct SpanRecord: Sendable {
     public var startNanoseconds: UInt64 { span.startNanoseconds }
     /// End time, nanoseconds since the Unix epoch; never before the start.
     public var endNanoseconds: UInt64 { span.finished.endNanoseconds }
-    public var attributes: SpanAttributes { span.finished.attributes }
+    /// Every attribute, however it was set. Builds a `SpanAttributes` when the span also has
+    /// typed attributes (`Span.set(_:_:)`); exporters walk them with ``forEachAttribute(_:)``.
+    public var attributes: SpanAttributes { span.finished.allAttributes }
+    /// How many attributes the span kept.
+    public var attributeCount: Int { span.finished.attributes.count + span.finished.compact.count }
+    /// Calls `body` with each attribute, however it was set, without building a dictionary.
+    public func forEachAttribute(_ body: (String, SpanAttribute) -> Void) {
+        span.finished.attributes.forEach(body)
+        span.finished.compact.forEach { key, value in body(key, value.spanAttribute) }
+    }
+    /// The attribute `key`, however it was set; `nil` when the span has none.
+    public func attribute(_ key: String) -> SpanAttribute? {
+        span.finished.compact.value(forKey: key)?.spanAttribute ?? span.finished.attributes.get(key)
+    }
     /// Events in the order they were added.
     ///
     /// - Complexity: O(n); builds an array, except for a record without events.
