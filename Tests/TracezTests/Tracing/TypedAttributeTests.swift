@@ -1,6 +1,6 @@
 import Testing
-import Tracing
 import TracezTestSupport
+import Tracing
 
 @testable import Tracez
 
