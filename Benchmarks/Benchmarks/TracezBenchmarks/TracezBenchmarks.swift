@@ -79,6 +79,26 @@ func spanBenchmarks() {
             Fixtures.discardRecorded()
         }
     )
+    // Issue 16 / TZ-0001: the same span through Tracez's typed setters (no dictionary).
+    Benchmark(
+        "Span start+end, 4 attributes + event, typed setters (Tracer)",
+        configuration: .init(thresholds: Thresholds.hotPath),
+        closure: { benchmark in
+            let tracer = Fixtures.concreteTracer
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                let span: Tracez.Span = tracer.startSpan("GET /orders/{id}", ofKind: .server)
+                span.set("http.request.method", "GET")
+                span.set("url.path", "/orders/42")
+                span.set("http.response.status_code", 200)
+                span.set("app.cache.ratio", 0.25)
+                span.addEvent("cache miss")
+                span.end()
+            }
+            benchmark.stopMeasurement()
+            Fixtures.discardRecorded()
+        }
+    )
     Benchmark(
         "Span start+end, 4 attributes + event, concrete Span (Tracer)",
         configuration: .init(thresholds: Thresholds.hotPath),
