@@ -118,7 +118,7 @@ import Tracez
             writer.fixed64(end)
         }
         let maxTextBytes = record.maxAttributeValueBytes
-        writeAttributes(record.attributes, field: 9, maxTextBytes: maxTextBytes, to: &writer)
+        writeAttributes(record, field: 9, maxTextBytes: maxTextBytes, to: &writer)  // both stores, no dictionary built
         writeCount(record.droppedAttributeCount, field: 10, to: &writer)
         record.forEachEvent { event in
             let message = writer.beginMessage(11)  // events
@@ -184,15 +184,15 @@ import Tracez
     /// (``ProtobufWriter/sortFields(_:)``).
     /// `maxTextBytes` caps the text of `stringConvertible` values (the span's
     /// `SpanLimits.maxAttributeValueBytes`), which are formatted here, once.
-    static func writeAttributes(_ attributes: SpanAttributes, field: Int, maxTextBytes: Int = .max, to writer: inout ProtobufWriter) {
-        let count = attributes.count
+    static func writeAttributes(_ attributes: some AttributeWalk, field: Int, maxTextBytes: Int = .max, to writer: inout ProtobufWriter) {
+        let count = attributes.attributeCount
         guard count > 1 else {
-            attributes.forEach { key, value in _ = writeKeyValue(key, value, field: field, maxTextBytes: maxTextBytes, to: &writer) }
+            attributes.forEachAttribute { key, value in _ = writeKeyValue(key, value, field: field, maxTextBytes: maxTextBytes, to: &writer) }
             return
         }
         withUnsafeTemporaryAllocation(of: ProtobufWriter.SortableField.self, capacity: count) { fields in
             var written = 0
-            attributes.forEach { key, value in
+            attributes.forEachAttribute { key, value in
                 guard written < count else { return }
                 (fields.baseAddress! + written).initialize(to: writeKeyValue(key, value, field: field, maxTextBytes: maxTextBytes, to: &writer))
                 written += 1

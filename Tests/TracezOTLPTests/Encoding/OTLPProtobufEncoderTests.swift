@@ -86,6 +86,29 @@ import TracezTestSupport
     /// The same records make the same bytes in every process. Each process hashes with a seed
     /// of its own, so dictionaries iterate in another order in each: two children and this
     /// process must still agree. (Encoding twice in one process would prove nothing of that.)
+    @Test func typedAndStandardAttributesAreEachWrittenOnceInKeyOrder() throws {
+        let (tracer, collector) = try makeTracer()
+        let span = tracer.startSpan("both stores")
+        span.set("z.typed", "last")
+        span.set("a.count", 7)
+        span.set("m.ratio", 0.5)
+        span.set("b.flag", true)
+        span.set("c.overflow", 1)  // past the four kept inline
+        span.attributes["k.standard"] = "dictionary"
+        span.attributes["a.count"] = 8  // the later write wins, in one place
+        span.end()
+        let decoded = try #require(try Self.spans(collector.takeAll()).first)
+        let keys = decoded.attributes.map(\.key)
+        #expect(keys == Self.byteOrder(["z.typed", "a.count", "m.ratio", "b.flag", "c.overflow", "k.standard"]))
+        let values = Dictionary(uniqueKeysWithValues: decoded.attributes.map { ($0.key, $0.value) })
+        #expect(values["a.count"]?.intValue == 8)
+        #expect(values["z.typed"]?.stringValue == "last")
+        #expect(values["m.ratio"]?.doubleValue == 0.5)
+        #expect(values["b.flag"]?.boolValue == true)
+        #expect(values["c.overflow"]?.intValue == 1)
+        #expect(values["k.standard"]?.stringValue == "dictionary")
+    }
+
     @Test func theSameRecordsMakeTheSameBytesInEveryProcess() throws {
         var attributes = SpanAttributes()
         for (index, key) in Self.keys.enumerated() { attributes[key] = index }
