@@ -73,15 +73,15 @@ public struct Observation: Sendable {
     }
 
     public func setType(_ type: ObservationType) {
-        span.attributes[Name.observationType] = type.rawValue
+        span.set(Name.observationType, type.rawValue)
     }
 
     public func setInput(_ value: some Encodable) {
-        span.attributes[Name.input] = shaper.jsonText(value)
+        span.set(Name.input, shaper.jsonText(value))
     }
 
     public func setOutput(_ value: some Encodable) {
-        span.attributes[Name.output] = shaper.jsonText(value)
+        span.set(Name.output, shaper.jsonText(value))
     }
 
     /// One metadata entry (`langfuse.observation.metadata.<key>`).
@@ -111,27 +111,27 @@ public struct Observation: Sendable {
 
     /// `ERROR` also sets the span's status to error, so OTel backends agree.
     public func setLevel(_ level: ObservationLevel) {
-        span.attributes[Name.level] = level.rawValue
+        span.set(Name.level, level.rawValue)
         if level == .error { span.setStatus(SpanStatus(code: .error)) }
     }
 
     public func setStatusMessage(_ message: String) {
-        span.attributes[Name.statusMessage] = message
+        span.set(Name.statusMessage, message)
     }
 
     public func setVersion(_ version: String) {
-        span.attributes[Name.version] = version
+        span.set(Name.version, version)
     }
 
     // MARK: Generations
 
     public func setModel(_ name: String) {
-        span.attributes[Name.model] = name
+        span.set(Name.model, name)
     }
 
     /// Temperature, max tokens, …: any `Encodable` map, sent as JSON.
     public func setModelParameters(_ parameters: some Encodable) {
-        span.attributes[Name.modelParameters] = shaper.jsonText(parameters)
+        span.set(Name.modelParameters, shaper.jsonText(parameters))
     }
 
     /// Token counts: `input`, `output`, `total`, and any other named count (`cache_read`, …).
@@ -150,7 +150,7 @@ public struct Observation: Sendable {
                 object.member(key) { $0.number(details[key]!) }
             }
         }
-        span.attributes[Name.usageDetails] = writer.text
+        span.set(Name.usageDetails, writer.text)
         shaper.countDroppedUsageValues(details.values.count { $0 < 0 })
     }
 
@@ -162,14 +162,14 @@ public struct Observation: Sendable {
         if let output { details["output"] = output }
         if let total { details["total"] = total }
         let accepted = details.filter { $0.value.isFinite && $0.value >= 0 }
-        span.attributes[Name.costDetails] = shaper.jsonText(accepted)
+        span.set(Name.costDetails, shaper.jsonText(accepted))
         shaper.countDroppedUsageValues(details.count - accepted.count)
     }
 
     /// When the first token arrived (streaming): ISO-8601 with `Z`, sent as JSON text (a
     /// quoted string), as both official SDKs send it and as older servers parse it.
     public func setCompletionStartTime(_ date: Date) {
-        span.attributes[Name.completionStartTime] = JSONValue.string(LangfuseTime.iso8601(date)).jsonText
+        span.set(Name.completionStartTime, JSONValue.string(LangfuseTime.iso8601(date)).jsonText)
     }
 
     /// The managed prompt this generation used: name and version together, as Langfuse requires.
@@ -187,7 +187,7 @@ public struct Observation: Sendable {
     /// ``setInput(_:)`` on the root observation. Still sent, for older servers.
     @available(*, deprecated, message: "Langfuse v4 shows the root observation's input as the trace's: call setInput(_:) on the root observation")
     public func setTraceInput(_ value: some Encodable) {
-        span.attributes[Name.traceInput] = shaper.jsonText(value)
+        span.set(Name.traceInput, shaper.jsonText(value))
     }
 
     /// The trace's output (`langfuse.trace.output`), as Langfuse before v4 shows it.
@@ -195,7 +195,7 @@ public struct Observation: Sendable {
     /// Deprecated for the reason ``setTraceInput(_:)`` is: call ``setOutput(_:)`` on the root observation.
     @available(*, deprecated, message: "Langfuse v4 shows the root observation's output as the trace's: call setOutput(_:) on the root observation")
     public func setTraceOutput(_ value: some Encodable) {
-        span.attributes[Name.traceOutput] = shaper.jsonText(value)
+        span.set(Name.traceOutput, shaper.jsonText(value))
     }
 
     /// Trace-level fields, on this observation (and so on its trace).
