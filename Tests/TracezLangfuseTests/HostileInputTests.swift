@@ -19,6 +19,41 @@ extension LangfuseTests {
         /// 10 MB of two-byte characters.
         static let tenMegabytes = "x" + String(repeating: "é", count: 5_000_000)
 
+        /// Set last on the typed span, after its count cap was reached: it must arrive nowhere,
+        /// while `typed.int64.min`, set early, must arrive in every exporter's output.
+        static let typedMarker = (key: "typed.marker", value: "late")
+
+        /// Whether the typed span's attributes, as an exporter wrote them (`key` → value as
+        /// decoded), kept `typed.int64.min` and a cut `typed.value`, and dropped the late marker.
+        static func typedAttributesArrived(_ attributes: [String: Any]) -> Bool {
+            let value = attributes["typed.value"] as? String ?? ""
+            return (attributes["typed.int64.min"] as? Int64) == Int64.min && !value.isEmpty
+                && value.utf8.count <= SpanLimits().maxAttributeValueBytes && attributes[typedMarker.key] == nil
+        }
+
+        /// An OTLP span's attributes as `key` → value (`int64` for integers, `String` for strings).
+        static func plainAttributes(_ span: Opentelemetry_Proto_Trace_V1_Span) -> [String: Any] {
+            var plain: [String: Any] = [:]
+            for attribute in span.attributes {
+                switch attribute.value.value {
+                case .intValue(let value)?: plain[attribute.key] = value
+                case .stringValue(let value)?: plain[attribute.key] = value
+                default: plain[attribute.key] = attribute.value
+                }
+            }
+            return plain
+        }
+
+        /// An OTLP/JSON span's attributes as `key` → value (`intValue` strings read as `Int64`).
+        static func plainAttributes(json span: [String: Any]) -> [String: Any] {
+            var plain: [String: Any] = [:]
+            for attribute in span["attributes"] as? [[String: Any]] ?? [] {
+                guard let key = attribute["key"] as? String, let value = attribute["value"] as? [String: Any] else { continue }
+                if let text = value["intValue"] as? String { plain[key] = Int64(text) } else { plain[key] = value["stringValue"] ?? value }
+            }
+            return plain
+        }
+
         /// The hostile set, recorded as an app would; returns how many spans it recorded.
         static func recordHostileSet(_ tracer: Tracez.Tracer) async -> Int {
             var recorded = 0
@@ -57,6 +92,23 @@ extension LangfuseTests {
                 recorded += 1
                 struct Failure: Error, CustomStringConvertible { var description: String { HostileInputTests.tenMegabytes } }
                 await tracer.withObservation("fails") { observation in observation.span.recordError(Failure()) }
+                recorded += 1
+                // The same extremes through the typed setters (TZ-0001), with a marker each
+                // exporter's output is searched for.
+                await tracer.withObservation("typed") { observation in
+                    let span = observation.span
+                    span.set("", 1)
+                    span.set("   ", true)
+                    span.set(tenMegabytes, "a key of 10 MB")
+                    span.set("typed.value", tenMegabytes)
+                    span.set("typed.nan", Double.nan)
+                    span.set("typed.infinity", -Double.infinity)
+                    span.set("typed.int64.min", Int64.min)
+                    span.set("typed.int64.max", Int64.max)
+                    span.set("typed.replacement", String(decoding: [0x61, 0xFF, 0xFE, 0xC3, 0x28, 0x62] as [UInt8], as: UTF8.self))
+                    for index in 0..<10_000 { span.set("typed.\(index)", index) }
+                    span.set(typedMarker.key, typedMarker.value)
+                }
                 recorded += 1
                 await tracer.withObservation("fine") { _ in }
                 recorded += 1
@@ -101,6 +153,7 @@ extension LangfuseTests {
             #expect(statistics.spanLimits.truncatedValues > 0 && statistics.spanLimits.droppedAttributes > 0 && statistics.spanLimits.droppedEvents > 0)
             var received = 0
             var carriesDroppedCounts = false
+            var typedArrived = false
             for request in backend.requests {
                 let body = try gunzip(request.body)
                 #expect(body.count <= limit)
@@ -109,6 +162,7 @@ extension LangfuseTests {
                     let spans = message.resourceSpans.flatMap(\.scopeSpans).flatMap(\.spans)
                     received += spans.count
                     carriesDroppedCounts = carriesDroppedCounts || spans.contains { $0.droppedAttributesCount > 0 && $0.droppedEventsCount > 0 }
+                    typedArrived = typedArrived || spans.contains { $0.name == "typed" && Self.typedAttributesArrived(Self.plainAttributes($0)) }
                     for span in spans {
                         #expect(span.name.utf8.count <= SpanLimits().maxNameBytes)
                         #expect(span.attributes.allSatisfy { !$0.key.trimmingCharacters(in: .whitespaces).isEmpty && $0.key.utf8.count <= 256 })
@@ -119,9 +173,13 @@ extension LangfuseTests {
                     let spans = resourceSpans.flatMap { ($0["scopeSpans"] as? [[String: Any]]) ?? [] }.flatMap { ($0["spans"] as? [[String: Any]]) ?? [] }
                     received += spans.count
                     carriesDroppedCounts = carriesDroppedCounts || spans.contains { $0["droppedAttributesCount"] != nil && $0["droppedEventsCount"] != nil }
+                    typedArrived =
+                        typedArrived
+                        || spans.contains { $0["name"] as? String == "typed" && Self.typedAttributesArrived(Self.plainAttributes(json: $0)) }
                 }
             }
             #expect(carriesDroppedCounts)
+            #expect(typedArrived)
             #expect(received == statistics.exported)
             #expect(statistics.exported + statistics.dropped[.tooLarge] == recorded)
         }
@@ -156,6 +214,7 @@ extension LangfuseTests {
             case .otel:
                 #expect(server.spans.count == statistics.exported)
                 #expect(server.spans.allSatisfy { $0.name.utf8.count <= SpanLimits().maxNameBytes })
+                #expect(server.spans.contains { $0.name == "typed" && Self.typedAttributesArrived(Self.plainAttributes($0)) })
             case .ingestion:
                 let observations = Set(
                     server.events.filter { ($0["type"] as? String) != "trace-create" }.compactMap { ($0["body"] as? [String: Any])?["id"] as? String })
@@ -172,6 +231,10 @@ extension LangfuseTests {
                 // Integers stay integers: a usage of Int.max arrives as Int.max.
                 let usage = server.events.compactMap { ($0["body"] as? [String: Any])?["usageDetails"] as? [String: Any] }
                 #expect(usage.contains { ($0["input"] as? Int) == Int.max && $0["output"] == nil })
+                // The typed span's attributes, in its observation's metadata.
+                let typed = server.events.compactMap { $0["body"] as? [String: Any] }.first { $0["name"] as? String == "typed" }
+                let typedAttributes = (typed?["metadata"] as? [String: Any])?["attributes"] as? [String: Any] ?? [:]
+                #expect(Self.typedAttributesArrived(typedAttributes.mapValues { ($0 as? NSNumber).map { Int64(truncating: $0) } ?? $0 }))
             }
             #expect(statistics.exported + statistics.dropped[.tooLarge] == recorded)
             #expect(statistics.exported >= 2)
@@ -189,6 +252,9 @@ extension LangfuseTests {
             }
             let text = output.withLock { $0.joined() }
             #expect(text.contains("fine"))
+            // The typed span in JSON lines: its early attributes, not the late marker.
+            #expect(text.contains(#""typed.int64.min":-9223372036854775808"#) && text.contains(#""typed.value":"x"#))
+            #expect(!text.contains(Self.typedMarker.key))
             #expect(text.utf8.count < 40 << 20)  // the 10 MB strings were cut, not copied several times over
         }
     }

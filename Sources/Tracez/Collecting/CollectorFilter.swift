@@ -20,12 +20,12 @@ public struct CollectorFilter: Sendable {
 
     /// Spans that have attribute `key` (with any value).
     public static func hasAttribute(_ key: String) -> CollectorFilter {
-        CollectorFilter { $0.attributes.get(key) != nil }
+        CollectorFilter { $0.attribute(key) != nil }
     }
 
     /// Spans whose attribute `key` equals `value`.
     public static func attribute(_ key: String, equals value: SpanAttribute) -> CollectorFilter {
-        CollectorFilter { $0.attributes.get(key) == value }
+        CollectorFilter { $0.attribute(key) == value }
     }
 
     /// Spans whose status is an error.

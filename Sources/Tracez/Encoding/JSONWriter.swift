@@ -212,7 +212,7 @@ package struct JSONWriter {
         }
     }
 
-    package mutating func attributes(_ attributes: SpanAttributes, maxTextBytes: Int = .max) {
+    package mutating func attributes(_ attributes: some AttributeWalk, maxTextBytes: Int = .max) {
         object { object in
             // In order of key: the same output in every process, for people and diffs.
             attributes.forEachSortedByKey { key, value in object.member(key) { $0.attribute(value, maxTextBytes: maxTextBytes) } }

@@ -19,10 +19,9 @@ public struct SemanticConventionsSummarizer: SpanSummarizer {
     public init() {}
 
     public func summary(of span: SpanRecord) -> String? {
-        let attributes = span.attributes
         func text(_ keys: String...) -> String? {
             for key in keys {
-                switch attributes.get(key) {
+                switch span.attribute(key) {
                 case .string(let value)?: return value
                 case .int64(let value)?: return "\(value)"
                 case .int32(let value)?: return "\(value)"

@@ -185,7 +185,7 @@ public final class StdoutExporter: Exporter {
                 }
             }
             let maxTextBytes = span.maxAttributeValueBytes
-            o.member("attributes") { $0.attributes(span.attributes, maxTextBytes: maxTextBytes) }
+            o.member("attributes") { $0.attributes(span, maxTextBytes: maxTextBytes) }
             if !span.events.isEmpty {
                 o.member("events") { w in
                     w.array(span.events) { w, event in

@@ -99,7 +99,7 @@ package struct TraceTreeRenderer: Sendable {
                 out += Self.cut(text, to: width) + "\n"
             }
             if isVerbose {
-                for (key, value) in Self.sortedAttributes(span.attributes) {
+                for (key, value) in Self.sortedAttributes(span) {
                     out += Self.cut(detailGuide + "· " + key + " = " + value, to: width) + "\n"
                 }
             }
@@ -114,7 +114,7 @@ package struct TraceTreeRenderer: Sendable {
         let end = spans.map(\.endNanoseconds).max() ?? start
         var parts = ["trace \(String(first.traceID.hexString.prefix(8))) \(first.name)", Self.duration(end &- start)]
         func firstString(_ key: String) -> String? {
-            for span in spans { if case .string(let value)? = span.attributes.get(key) { return value } }
+            for span in spans { if case .string(let value)? = span.attribute(key) { return value } }
             return nil
         }
         if let user = firstString("user.id") { parts.append("user \(user)") }
@@ -171,9 +171,9 @@ package struct TraceTreeRenderer: Sendable {
         return pairs.isEmpty ? nil : pairs.joined(separator: " ")
     }
 
-    static func sortedAttributes(_ attributes: SpanAttributes) -> [(key: String, value: String)] {
+    static func sortedAttributes(_ attributes: some AttributeWalk) -> [(key: String, value: String)] {
         var pairs: [(key: String, value: String)] = []
-        attributes.forEach { key, value in pairs.append((key, StdoutExporter.displayValue(value).replacingNewlines())) }
+        attributes.forEachAttribute { key, value in pairs.append((key, StdoutExporter.displayValue(value).replacingNewlines())) }
         return pairs.sorted { $0.key < $1.key }
     }
 

@@ -331,6 +331,11 @@ public final class Span: Tracing.Span, @unchecked Sendable {
     /// Sets the attribute `key` to a boolean.
     public func set(_ key: String, _ value: Bool) { setTyped(key, .bool(value)) }
 
+    /// How many attributes the span holds that a typed setter wrote (the rest are in the dictionary).
+    package var typedAttributeCount: Int {
+        withLock { $0.compact.count }
+    }
+
     private func setTyped(_ key: String, _ value: CompactAttributes.Value) {
         lock()
         defer { unlock() }

@@ -77,7 +77,7 @@ struct IngestionEncoder: Sendable {
     /// The record's attributes, `stringConvertible` values formatted here, once, within the span's limit.
     static func attributes(of record: SpanRecord) -> [String: SpanAttribute] {
         var attributes: [String: SpanAttribute] = [:]
-        record.attributes.forEach { key, value in
+        record.forEachAttribute { key, value in
             switch value {
             case .stringConvertible(let convertible): attributes[key] = .string(record.exportText(convertible))
             case .stringConvertibleArray(let convertibles): attributes[key] = .stringArray(convertibles.map { record.exportText($0) })
@@ -91,7 +91,7 @@ struct IngestionEncoder: Sendable {
     /// trace, or one marked so (``LangfuseAttributeName/asRoot``).
     static func makesTrace(_ record: SpanRecord) -> Bool {
         if record.parentSpanID == nil || record.parentIsRemote { return true }
-        if case .bool(true)? = record.attributes.get(Name.asRoot) { return true }
+        if case .bool(true)? = record.attribute(Name.asRoot) { return true }
         return false
     }
 

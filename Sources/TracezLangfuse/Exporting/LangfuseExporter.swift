@@ -104,11 +104,11 @@ public final class LangfuseExporter: Exporter {
             try await ingestion.export(batch)
             return
         }
-        let isScore = batch.map { record in record.attributes.get(LangfuseAttributeName.scoreBody) != nil }
+        let isScore = batch.map { record in record.attribute(LangfuseAttributeName.scoreBody) != nil }
         let scores = zip(batch, isScore).filter(\.1).map(\.0)
         let observations = zip(batch, isScore).filter { !$0.1 }.map { record, _ in
             // A span continuing another service's trace makes the Langfuse trace, as a root would.
-            record.parentIsRemote && record.attributes.get(LangfuseAttributeName.asRoot) == nil
+            record.parentIsRemote && record.attribute(LangfuseAttributeName.asRoot) == nil
                 ? record.setting(LangfuseAttributeName.asRoot, to: true) : record
         }
         var parts: [(records: [SpanRecord], error: ExportError?)] = []

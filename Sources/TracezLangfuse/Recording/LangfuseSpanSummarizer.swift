@@ -19,9 +19,8 @@ public struct LangfuseSpanSummarizer: SpanSummarizer {
     public init() {}
 
     public func summary(of span: SpanRecord) -> String? {
-        let attributes = span.attributes
         func string(_ key: String) -> String? {
-            if case .string(let value)? = attributes.get(key) { return value }
+            if case .string(let value)? = span.attribute(key) { return value }
             return nil
         }
         guard let type = string(Name.observationType) else { return nil }

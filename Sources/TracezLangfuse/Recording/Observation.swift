@@ -45,12 +45,9 @@ public struct Observation: Sendable {
         self.init(span)
         let defaults = shaper.defaults
         let (budget, maxBytes) = (metadataBudget, shaper.maxValueBytes)
-        var dropped = (droppedFields: 0, droppedMetadata: 0)
-        span.updateAttributes { attributes in
-            attributes[Name.observationType] = type.rawValue
-            let trace = ServiceContext.current?.langfuseTrace ?? TraceAttributes()
-            dropped = defaults.merging(trace).write(to: &attributes, metadataBudget: budget, maxMergedBytes: maxBytes)
-        }
+        span.set(Name.observationType, type.rawValue)
+        let trace = ServiceContext.current?.langfuseTrace ?? TraceAttributes()
+        let dropped = defaults.merging(trace).write(into: span, metadataBudget: budget, maxMergedBytes: maxBytes)
         shaper.countDroppedTraceFields(dropped.droppedFields)
         shaper.countDroppedMetadata(dropped.droppedMetadata)
     }
@@ -201,8 +198,7 @@ public struct Observation: Sendable {
     /// Trace-level fields, on this observation (and so on its trace).
     public func setTrace(_ trace: TraceAttributes) {
         let (budget, maxBytes) = (metadataBudget, shaper.maxValueBytes)
-        var dropped = (droppedFields: 0, droppedMetadata: 0)
-        span.updateAttributes { dropped = trace.write(to: &$0, metadataBudget: budget, maxMergedBytes: maxBytes) }
+        let dropped = trace.write(into: span, metadataBudget: budget, maxMergedBytes: maxBytes)
         shaper.countDroppedTraceFields(dropped.droppedFields)
         shaper.countDroppedMetadata(dropped.droppedMetadata)
     }

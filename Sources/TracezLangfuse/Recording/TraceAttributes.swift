@@ -66,45 +66,59 @@ public struct TraceAttributes: Sendable, Hashable {
     /// warning rather than send it, and so does Tracez.
     public static let maxFieldCharacters = 200
 
-    /// Writes these fields as the span attributes of NOTES.md, leaving out a user id, session
-    /// id, tag or metadata value over ``maxFieldCharacters``; metadata entries past
+    /// Writes these fields on `span` as the attributes of NOTES.md, leaving out a user id,
+    /// session id, tag or metadata value over ``maxFieldCharacters``; metadata entries past
     /// `metadataBudget` attributes are merged (``MetadataBudget``).
+    ///
+    /// The single-valued fields go through the span's typed setters (TZ-0001), so a trace
+    /// without tags or metadata costs the span no dictionary.
     ///
     /// - Returns: How many fields it left out for their length, and how many metadata
     ///   entries for want of room.
     @discardableResult
     func write(
-        to attributes: inout SpanAttributes,
+        into span: Tracez.Span,
         metadataBudget: Int = .max,
         maxMergedBytes: Int = LangfuseConfiguration.defaultMaxValueBytes
     ) -> (droppedFields: Int, droppedMetadata: Int) {
         typealias Name = LangfuseAttributeName
         var dropped = 0
-        var droppedMetadata = 0
         func fits(_ text: String) -> Bool {
-            // `utf8.count` is O(1) and bounds the scalar count from above: most fields stop here.
-            if text.utf8.count <= Self.maxFieldCharacters || text.unicodeScalars.count <= Self.maxFieldCharacters { return true }
+            if Self.fits(text) { return true }
             dropped += 1
             return false
         }
-        if let name { attributes[Name.traceName] = name }
-        if let userID, fits(userID) { attributes[Name.userID] = userID }
-        if let sessionID, fits(sessionID) { attributes[Name.sessionID] = sessionID }
+        if let name { span.set(Name.traceName, name) }
+        if let userID, fits(userID) { span.set(Name.userID, userID) }
+        if let sessionID, fits(sessionID) { span.set(Name.sessionID, sessionID) }
+        if let release { span.set(Name.release, release) }
+        if let version { span.set(Name.version, version) }
+        if let environment, LangfuseEnvironment.isValid(environment) { span.set(Name.environment, environment) }
+        if let isPublic { span.set(Name.tracePublic, isPublic) }
+        guard !tags.isEmpty || !metadata.isEmpty else { return (dropped, 0) }
+
         let keptTags = tags.filter(fits)
-        if !keptTags.isEmpty { attributes[Name.traceTags] = SpanAttribute.stringArray(keptTags) }
-        if let release { attributes[Name.release] = release }
-        if let version { attributes[Name.version] = version }
-        if let environment, LangfuseEnvironment.isValid(environment) { attributes[Name.environment] = environment }
-        if let isPublic { attributes[Name.tracePublic] = isPublic }
-        // In key order, so that which entries get attributes of their own does not depend on hashing.
-        for key in metadata.keys.sorted() {
-            guard let value = metadata[key], fits(value) else { continue }
-            let kept = MetadataBudget.set(
-                key, value: .string(value), attribute: .string(value), prefix: Name.traceMetadataPrefix, merged: Name.traceMetadata,
-                in: &attributes, budget: metadataBudget, maxMergedBytes: maxMergedBytes)
-            if !kept { droppedMetadata += 1 }
+        let entries = metadata.keys.sorted().compactMap { key in metadata[key].flatMap { fits($0) ? (key, $0) : nil } }
+        // The budget counts the dictionary's attributes: leave room for the typed ones.
+        let budget = metadataBudget - span.typedAttributeCount
+        var droppedMetadata = 0
+        span.updateAttributes { attributes in
+            if !keptTags.isEmpty { attributes[Name.traceTags] = SpanAttribute.stringArray(keptTags) }
+            // In key order, so that which entries get attributes of their own does not depend on hashing.
+            for (key, value) in entries {
+                let kept = MetadataBudget.set(
+                    key, value: .string(value), attribute: .string(value), prefix: Name.traceMetadataPrefix,
+                    merged: Name.traceMetadata, in: &attributes, budget: budget, maxMergedBytes: maxMergedBytes)
+                if !kept { droppedMetadata += 1 }
+            }
         }
         return (dropped, droppedMetadata)
+    }
+
+    /// Whether `text` is at most ``maxFieldCharacters`` Unicode scalars long.
+    private static func fits(_ text: String) -> Bool {
+        // `utf8.count` is O(1) and bounds the scalar count from above: most fields stop here.
+        text.utf8.count <= maxFieldCharacters || text.unicodeScalars.count <= maxFieldCharacters
     }
 }
 

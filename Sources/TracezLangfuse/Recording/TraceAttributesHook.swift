@@ -23,8 +23,7 @@ public struct TraceAttributesHook: SpanStartHook {
         guard let trace = context.langfuseTrace else { return }
         let tracer = span.recordingTracer
         let budget = MetadataBudget.keyBudget(maxAttributes: tracer?.configuration.limits.maxAttributes ?? SpanLimits().maxAttributes)
-        var dropped = (droppedFields: 0, droppedMetadata: 0)
-        span.updateAttributes { dropped = trace.write(to: &$0, metadataBudget: budget) }
+        let dropped = trace.write(into: span, metadataBudget: budget)
         // Rare: only then is the tracer's Langfuse exporter looked for, to count.
         if dropped.droppedFields > 0 || dropped.droppedMetadata > 0 {
             let shaper = LangfuseValueShaper.of(tracer)

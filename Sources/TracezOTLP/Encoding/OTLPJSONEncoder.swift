@@ -117,7 +117,7 @@ import Tracez
             json.quoted(end)
         }
         let maxTextBytes = record.maxAttributeValueBytes
-        attributes(record.attributes, maxTextBytes: maxTextBytes, first: &first, into: &json)
+        attributes(record, maxTextBytes: maxTextBytes, first: &first, into: &json)
         count("droppedAttributesCount", record.droppedAttributeCount, first: &first, into: &json)
         if record.eventCount > 0 {
             member("events", first: &first, into: &json)
@@ -194,8 +194,10 @@ import Tracez
 
     /// `"attributes":[{"key":…,"value":{…}},…]` in order of key; nothing for no attributes.
     /// `maxTextBytes` caps the text of `stringConvertible` values, formatted here, once.
-    static func attributes(_ attributes: SpanAttributes, maxTextBytes: Int = .max, first: inout Bool, into json: inout JSONWriter) {
-        guard !attributes.isEmpty else { return }
+    static func attributes(
+        _ attributes: some AttributeWalk, maxTextBytes: Int = .max, first: inout Bool, into json: inout JSONWriter
+    ) {
+        guard attributes.attributeCount > 0 else { return }
         member("attributes", first: &first, into: &json)
         json.byte(UInt8(ascii: "["))
         var firstAttribute = true

@@ -27,7 +27,7 @@ func concepts1() async throws {
     _ = tracer
 }
 
-// Docs/Concepts.md, line 230
+// Docs/Concepts.md, line 240
 func concepts2() async throws {
     let main = try Collector(configuration: CollectorConfiguration(
         name: "main",
@@ -41,7 +41,7 @@ func concepts2() async throws {
     _ = main
 }
 
-// Docs/Concepts.md, line 275
+// Docs/Concepts.md, line 285
 func concepts3() async throws {
     let errors = try Collector(configuration: CollectorConfiguration(name: "errors", capacity: 1024, filter: .errors))
     let llm = try Collector(configuration: CollectorConfiguration(
@@ -55,7 +55,7 @@ func concepts3() async throws {
     _ = slow
 }
 
-// Docs/Concepts.md, line 297
+// Docs/Concepts.md, line 307
 func concepts4() async throws {
     let flightRecorder = try Collector(configuration: CollectorConfiguration(
         name: "flight-recorder", capacity: 1000, overflow: .overwriteOldest
@@ -66,7 +66,7 @@ func concepts4() async throws {
     lastSpans.markExported()   // or markDropped(reason:), or requeue()
 }
 
-// Docs/Concepts.md, line 337
+// Docs/Concepts.md, line 347
 func concepts6() async throws {
     struct PrintCountExporter: Exporter {
         func export(_ batch: [SpanRecord]) async throws {
@@ -75,7 +75,7 @@ func concepts6() async throws {
     }
 }
 
-// Docs/Concepts.md, line 374
+// Docs/Concepts.md, line 384
 func concepts7() async throws {
     let pipeline = try ExportPipeline(
         collector: main,

@@ -42,6 +42,23 @@ import Tracing
         #expect(walked.count == 6)
     }
 
+    @Test func theFiltersTheTreeAndTheSummarizerReadTypedAttributes() throws {
+        let (tracer, collector) = try recordingTracer()
+        let span = tracer.startSpan("GET /orders/{id}", ofKind: .server)
+        span.set("http.request.method", "GET")
+        span.set("http.route", "/orders/{id}")
+        span.set("http.response.status_code", 200)
+        span.end()
+        let record = try #require(collector.takeAll().first)
+
+        #expect(CollectorFilter.hasAttribute("http.route")(record))
+        #expect(CollectorFilter.attribute("http.response.status_code", equals: 200)(record))
+        #expect(!CollectorFilter.attribute("http.response.status_code", equals: 500)(record))
+        #expect(SemanticConventionsSummarizer().summary(of: record) == "GET /orders/{id} → 200")
+        let tree = TraceTreeRenderer(width: 120, isVerbose: true).render([record], incomplete: false)
+        #expect(tree.contains("· http.route = /orders/{id}") && tree.contains("· http.response.status_code = 200"))
+    }
+
     @Test func theLaterWriteWinsWhicheverWayEachCame() throws {
         let (tracer, collector) = try recordingTracer()
         let span = tracer.startSpan("both ways")

@@ -1,26 +1,43 @@
 import Tracing
 
-extension SpanAttributes {
+/// What the encoders walk to write attributes: a span record (both of its attribute stores,
+/// without building a dictionary, TZ-0001) or a `SpanAttributes` (events, links, resource).
+package protocol AttributeWalk {
+    /// How many attributes ``forEachAttribute(_:)`` calls its body with.
+    var attributeCount: Int { get }
+    /// Calls `body` with each attribute, in no particular order.
+    func forEachAttribute(_ body: (String, SpanAttribute) -> Void)
+}
+
+extension SpanRecord: AttributeWalk {}
+
+extension SpanAttributes: AttributeWalk {
+    package var attributeCount: Int { count }
+    package func forEachAttribute(_ body: (String, SpanAttribute) -> Void) { forEach(body) }
+}
+
+extension AttributeWalk {
     /// Calls `body` with each attribute in order of key, so that the same attributes are
     /// written the same way in every process (by every JSON encoding).
     ///
     /// `SpanAttributes` is a dictionary, whose order changes with each process's hash seed
-    /// and with the order the keys were added. Keys are ordered by their UTF-8 bytes (for
+    /// and with the order the keys were added; a record's typed attributes keep the order
+    /// they were set in. Keys are ordered by their UTF-8 bytes (for
     /// ASCII keys, the order `<` gives), as the protobuf encoder orders its fields.
     ///
     /// - Complexity: O(n²) comparisons (an insertion sort: spans carry a handful of
     ///   attributes); keys and values are kept in temporary storage, on the stack for small
     ///   counts.
     package func forEachSortedByKey(_ body: (String, SpanAttribute) -> Void) {
-        let count = self.count
+        let count = attributeCount
         guard count > 1 else {
-            forEach(body)
+            forEachAttribute(body)
             return
         }
         withUnsafeTemporaryAllocation(of: SortKey.self, capacity: count) { keys in
             withUnsafeTemporaryAllocation(of: SpanAttribute.self, capacity: count) { values in
                 var filled = 0
-                forEach { key, value in
+                forEachAttribute { key, value in
                     guard filled < count else { return }
                     let sortKey = SortKey(key, index: filled)
                     (values.baseAddress! + filled).initialize(to: value)
