@@ -40,10 +40,8 @@ struct DemoWorkload: Sendable {
                 request.setType(.agent)
                 request.setTrace(trace)
                 request.setInput(["question": "What should I pack for Lisbon?"])
-                span.updateAttributes { attributes in
-                    attributes["http.request.method"] = "POST"
-                    attributes["http.route"] = "/v1/chat"
-                }
+                span.set("http.request.method", "POST")  // Tracez's typed setters: no dictionary
+                span.set("http.route", "/v1/chat")
                 let context = await retrieve(question: "What should I pack for Lisbon?", warmCache: index % 4 == 3)
                 let plan = await chat(
                     model: "gpt-4o-mini", prompt: context, inputTokens: 412, outputTokens: 38,
@@ -53,7 +51,7 @@ struct DemoWorkload: Sendable {
                     model: "gpt-4o", prompt: plan, inputTokens: 655, outputTokens: 212, slow: index % 5 == 4,
                     reply: "Pack light layers, a rain jacket and walking shoes: 19 °C with showers on Thursday.")
                 request.setOutput(answer)
-                span.attributes["http.response.status_code"] = 200
+                span.set("http.response.status_code", 200)
                 if scoresEveryOtherTrace, index % 2 == 0 {
                     do {
                         try tracer.scoreCurrentTrace(name: "helpfulness", value: .numeric(0.8), comment: "demo")
@@ -74,7 +72,7 @@ struct DemoWorkload: Sendable {
             async let cached = lookUpCache(question, warm: warmCache)
             let (vector, hit) = await (embedding, cached)
             let documents = await search(vector: vector, skip: hit)
-            span.attributes["retrieval.documents"] = documents
+            span.set("retrieval.documents", documents)
             return "\(documents) documents about \(question)"
         }
     }
@@ -90,9 +88,9 @@ struct DemoWorkload: Sendable {
 
     private func lookUpCache(_ key: String, warm: Bool) async -> Bool {
         await tracer.withSpan("cache lookup", ofKind: .client) { span in
-            span.attributes["db.system.name"] = "redis"
+            span.set("db.system.name", "redis")
             try? await Task.sleep(for: warm ? .microseconds(300) : .milliseconds(1))
-            span.attributes["cache.hit"] = false
+            span.set("cache.hit", false)
             return false
         }
     }
@@ -141,7 +139,7 @@ struct DemoWorkload: Sendable {
     private func callTool(_ name: String, fails: Bool) async {
         do {
             try await tracer.withObservation("tool \(name)", type: .tool) { tool in
-                tool.span.attributes["gen_ai.tool.name"] = name
+                tool.span.set("gen_ai.tool.name", name)
                 await pause(milliseconds: 2)
                 if fails { throw ToolTimeout(tool: name) }
                 tool.setOutput(["forecast": "sunny"])
