@@ -166,23 +166,35 @@ final class LangfuseValueShaper: Sendable {
         shaped(value).text
     }
 
+    /// What stands for a value nested deeper than the cap.
+    private var tooDeepMarker: JSONValue {
+        .object(["tracez.truncated": .bool(true), "reason": .string("nested deeper than \(maxDepth) levels")])
+    }
+
     /// ``jsonText(_:)``, and the value it stands for: a string is sent as itself, so its text
     /// alone cannot say whether `123` was a number or a string.
     func shaped(_ value: some Encodable) -> (text: String, value: JSONValue) {
-        let tooDeep = JSONValue.object([
-            "tracez.truncated": .bool(true),
-            "reason": .string("nested deeper than \(maxDepth) levels"),
-        ])
-        var json: JSONValue
+        // Benchmark "Langfuse generation: …": a string, the commonest input and output, needs
+        // no encoder (which builds containers for any value).
+        if let string = value as? String { return shaped(json: .string(string)) }
+        let json: JSONValue
         do {
             json = try JSONValue(encoding: value, maxDepth: maxDepth)
         } catch is JSONValueEncoder.TooDeep {
             countTruncated()
-            return (tooDeep.jsonText, tooDeep)
+            let marker = tooDeepMarker
+            return (marker.jsonText, marker)
         } catch {
             countUnencodable()
             json = .object(["tracez.unencodable": .string(String(describing: type(of: value)))])
         }
+        return shaped(json: json)
+    }
+
+    /// ``shaped(_:)`` for a value already built as JSON (as the typed setters build theirs):
+    /// masked, and within the caps.
+    func shaped(json: JSONValue) -> (text: String, value: JSONValue) {
+        var json = json
         for mask in masks {
             json = mask(json)
             // The mask is the user's code: its answer is measured like any other value, before
@@ -190,7 +202,8 @@ final class LangfuseValueShaper: Sendable {
             if json.isNested(deeperThan: maxDepth) {
                 countTruncated()
                 JSONValue.releaseIteratively(consume json)  // ours alone, and deep enough to exhaust the stack
-                return (tooDeep.jsonText, tooDeep)
+                let marker = tooDeepMarker
+                return (marker.jsonText, marker)
             }
         }
         // A string is sent as the string itself, not JSON-quoted, as the official SDKs send it:

@@ -159,7 +159,7 @@ public struct Observation: Sendable {
         if let output { details["output"] = output }
         if let total { details["total"] = total }
         let accepted = details.filter { $0.value.isFinite && $0.value >= 0 }
-        span.set(Name.costDetails, shaper.jsonText(accepted))
+        span.set(Name.costDetails, shaper.shaped(json: .object(accepted.mapValues(JSONValue.number))).text)
         shaper.countDroppedUsageValues(details.count - accepted.count)
     }
 
