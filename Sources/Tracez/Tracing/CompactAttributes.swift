@@ -10,9 +10,9 @@ import Tracing
 /// with more than ``SpanLimits/maxAttributes`` has none past the cap anyway.
 ///
 /// A value owned by its span's state, under the span's lock.
-struct CompactAttributes: Sendable {
+package struct CompactAttributes: Sendable {
     /// A typed attribute value: the four kinds of OpenTelemetry's scalar attributes.
-    enum Value: Sendable, Hashable {
+    package enum Value: Sendable, Hashable {
         case string(String)
         case int(Int64)
         case double(Double)

@@ -38,6 +38,14 @@ public struct SpanRecord: Sendable {
         span.finished.attributes.forEach(body)
         span.finished.compact.forEach { key, value in body(key, value.spanAttribute) }
     }
+    /// The attributes set through swift-distributed-tracing's API, without the typed ones:
+    /// for an encoder that walks the two stores apart (with ``forEachTypedAttribute(_:)``),
+    /// so that neither kind of value is turned into the other.
+    package var standardAttributes: SpanAttributes { span.finished.attributes }
+    /// Calls `body` with each attribute a typed setter wrote, as it is stored.
+    package func forEachTypedAttribute(_ body: (String, CompactAttributes.Value) -> Void) {
+        span.finished.compact.forEach(body)
+    }
     /// The attribute `key`, however it was set; `nil` when the span has none.
     public func attribute(_ key: String) -> SpanAttribute? {
         span.finished.compact.value(forKey: key)?.spanAttribute ?? span.finished.attributes.get(key)
