@@ -62,6 +62,19 @@ let package = Package(
             path: "Benchmarks/TracezBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // The floor: swift-distributed-tracing's API with no tracer, and with `NoOpTracer` called
+        // directly and through the global API. A process of its own, which never bootstraps, so
+        // that `InstrumentationSystem.tracer` is the `NoOpTracer` (the other two bootstrap theirs).
+        .executableTarget(
+            name: "FloorBenchmarks",
+            dependencies: [
+                "BenchmarkWorkloads",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            path: "Benchmarks/FloorBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         .executableTarget(
             name: "SwiftOTelBenchmarks",
             dependencies: [

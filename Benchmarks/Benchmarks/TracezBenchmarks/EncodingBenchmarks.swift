@@ -33,6 +33,27 @@ func encodingBenchmarks() {
         blackHole(bytes)
     }
 
+    // The same spans with their attributes set through the typed setters (issue 16): the
+    // encoder walks the compact store (`SpanRecord.forEachAttribute`) instead of a dictionary.
+    Benchmark(
+        "OTLP protobuf encode, 4 typed attributes + event (per span)",
+        configuration: .init(
+            metrics: [
+                .wallClock, .cpuTotal, .mallocCountTotal, .throughput,
+                .custom("bytes per span", polarity: .prefersSmaller, useScalingFactor: false),
+            ],
+            thresholds: Thresholds.hotPath
+        )
+    ) { benchmark in
+        let encoder = OTLPProtobufEncoder(resource: resource)
+        let batch = EncodingFixtures.batch(benchmark.scaledIterations.count, of: TypedWorkloads.spanWithAttributesAndEvent)
+        benchmark.startMeasurement()
+        let bytes = encoder.encode(batch)
+        benchmark.stopMeasurement()
+        benchmark.measurement(.custom("bytes per span"), bytes.count / batch.count)
+        blackHole(bytes)
+    }
+
     // The same batch through swift-protobuf's generated types: build the messages from the
     // records, then serialize. This is what OTLPProtobufEncoder was measured against.
     Benchmark(
@@ -140,11 +161,15 @@ enum EncodingFixtures {
         return records
     }
 
-    /// `count` records as the 4-attribute workload makes them, in distinct traces and spans.
-    static func batch(_ count: Int) -> [SpanRecord] {
+    /// `count` records as `workload` makes them (by default the 4-attribute workload through
+    /// the standard setters), in distinct traces and spans.
+    static func batch(
+        _ count: Int,
+        of workload: (Tracez.Tracer) -> Void = { Workloads.spanWithAttributesAndEvent($0) }
+    ) -> [SpanRecord] {
         let collector = try! Collector(configuration: CollectorConfiguration(name: "encode", capacity: count))
         let tracer = Tracer(collectors: [collector])
-        for _ in 0..<count { Workloads.spanWithAttributesAndEvent(tracer) }
+        for _ in 0..<count { workload(tracer) }
         let batch = collector.drain(max: count)
         let records = batch.records
         batch.markExported()

@@ -28,6 +28,23 @@ public enum Workloads {
         span.end()
     }
 
+    /// What ``spanWithAttributesAndEvent(_:)`` asks of swift-distributed-tracing's own types,
+    /// with no tracer: the same 4 attributes set through `SpanAttributes`'s subscript, and the
+    /// same event made (which reads the clock). No tracer behind the standard API can record
+    /// that span for less, since `span.attributes` is a `SpanAttributes`; the floor benchmarks
+    /// read every other figure against this one.
+    ///
+    /// Returns both, so that the caller can hand them to `blackHole` and nothing is optimized away.
+    @inlinable
+    public static func attributesAndEvent() -> (SpanAttributes, SpanEvent) {
+        var attributes: SpanAttributes = [:]
+        attributes["http.request.method"] = "GET"
+        attributes["url.path"] = "/orders/42"
+        attributes["http.response.status_code"] = 200
+        attributes["app.cache.ratio"] = 0.25
+        return (attributes, SpanEvent(name: "cache miss"))
+    }
+
     /// Three spans, each the parent of the next, through `withSpan` (task-local context).
     @inlinable
     public static func threeNestedSpans<T: Tracer>(_ tracer: T) {
