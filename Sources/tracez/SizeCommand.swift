@@ -18,10 +18,11 @@ struct SizeCommand: ParsableCommand {
             memory = capacity x bytes per buffered span. The bytes per span were measured by \
             filling a collector with spans and reading what the allocator held \
             (`swift package --disable-sandbox benchmark --filter ".*retained.*"` in Benchmarks/): \
-            \(BufferedSpanCost.bytesWithFourAttributes) bytes for a span with 4 short attributes and an event. \
-            Other shapes are estimated from that figure: \(BufferedSpanCost.bytesPerAttribute) bytes per \
-            attribute beyond or below 4, plus each string value longer than 15 UTF-8 bytes \
-            (--attribute-bytes) stored on the heap.
+            \(BufferedSpanCost.standard.bytesWithFourAttributes) bytes for a span with 4 short attributes and an event \
+            set through `span.attributes[…]` (--setters standard, the default: what instrumented libraries use), \
+            \(BufferedSpanCost.typed.bytesWithFourAttributes) bytes through Tracez's `span.set(…)` (--setters typed). \
+            Other shapes are estimated from those figures and the 16-attribute ones, plus each string \
+            value longer than 15 UTF-8 bytes (--attribute-bytes) stored on the heap.
 
             Memory is reached only when the collector is full; an idle collector holds nothing \
             but its slots (\(BufferedSpanCost.bytesPerEmptySlot) bytes each).
@@ -42,6 +43,9 @@ struct SizeCommand: ParsableCommand {
 
     @Option(help: "UTF-8 bytes of each attribute's string value.")
     var attributeBytes: Int = 8
+
+    @Option(help: "How the attributes are set: standard (span.attributes[…]) or typed (Tracez's span.set).")
+    var setters: BufferedSpanCost.Setters = .standard
 
     /// Past these the answer is not a collector size but a typo.
     static let maximumSpansPerSecond: Double = 100_000_000
@@ -92,7 +96,7 @@ struct SizeCommand: ParsableCommand {
         let capacity = exact > Double(Self.maximumCapacity) ? Self.maximumCapacity + 1 : Int((exact - 1e-6).rounded(.up))
         return Estimate(
             capacity: max(1, capacity),
-            bytesPerSpan: BufferedSpanCost.bytesPerSpan(attributes: attributes, attributeBytes: attributeBytes)
+            bytesPerSpan: BufferedSpanCost.of(setters).bytesPerSpan(attributes: attributes, attributeBytes: attributeBytes)
         )
     }
 
@@ -100,7 +104,7 @@ struct SizeCommand: ParsableCommand {
         let estimate = estimate
         return """
             capacity: \(estimate.capacity) spans  (\(Self.format(spansPerSecond)) spans/s x \(Self.format(interval)) s x safety \(Self.format(safety)))
-            memory:   \(Self.formatBytes(estimate.bytes)) when full  (\(estimate.bytesPerSpan) bytes per span with \(attributes) attributes of \(attributeBytes) bytes)
+            memory:   \(Self.formatBytes(estimate.bytes)) when full  (\(estimate.bytesPerSpan) bytes per span with \(attributes) attributes of \(attributeBytes) bytes, \(setters.rawValue) setters)
 
             CollectorConfiguration(capacity: \(estimate.capacity))
             """
@@ -133,28 +137,47 @@ struct SizeCommand: ParsableCommand {
 /// Benchmarks/Benchmarks/TracezBenchmarks/TracezBenchmarks.swift: fill a collector with
 /// 100 000 spans and divide what glibc's allocator holds (its slots included) by the span
 /// count. Same figure in each of 5 samples and in every run, 2 cores (AMD EPYC VM),
-/// Swift 6.3, 2026-11-23; see Docs/Performance.md:
+/// Swift 6.3, 2026-12-05 (issue 16); see Docs/Performance.md:
 ///
 ///     cd Benchmarks && swift package --disable-sandbox benchmark --target TracezBenchmarks --filter ".*retained.*"
 ///
 /// The figures include glibc's chunk overhead and, in that process only, the benchmark
-/// harness's 16-byte malloc header on each of the span's 2 allocations, so they err on
-/// the high side by about 32 bytes.
-enum BufferedSpanCost {
+/// harness's 16-byte malloc header on each of the span's allocations (2 with the standard
+/// setters, 1 with 4 typed attributes), so they err on the high side by 16 to 32 bytes.
+struct BufferedSpanCost {
+    /// How a span's attributes are set, which decides where they are stored.
+    enum Setters: String, CaseIterable, ExpressibleByArgument {
+        /// `span.attributes[key] = value`: swift-distributed-tracing's dictionary.
+        case standard
+        /// `span.set(key, value)`: Tracez's compact store (TZ-0001), 4 inline in the span.
+        case typed
+    }
+
+    /// Through `span.attributes[…]`.
+    static let standard = BufferedSpanCost(bytesWithFourAttributes: 1_128, bytesWithSixteenAttributes: 2_664)
+    /// Through `span.set(…)`.
+    static let typed = BufferedSpanCost(bytesWithFourAttributes: 520, bytesWithSixteenAttributes: 1_224)
+
+    static func of(_ setters: Setters) -> BufferedSpanCost {
+        switch setters {
+        case .standard: standard
+        case .typed: typed
+        }
+    }
+
     /// A span with 4 attributes (2 short strings, an int, a double) and one event.
-    static let bytesWithFourAttributes = 936
+    let bytesWithFourAttributes: Int
     /// A span with 16 short string attributes and one event; with the figure above, gives the cost per attribute.
-    static let bytesWithSixteenAttributes = 2_472
-    /// Each attribute beyond (or below) four, rounded: the slope between the two measured figures.
-    static let bytesPerAttribute = (bytesWithSixteenAttributes - bytesWithFourAttributes + 6) / 12
+    let bytesWithSixteenAttributes: Int
+
     /// An empty slot of a collector, held from its creation (part of the figures above).
     static let bytesPerEmptySlot = MemoryLayout<SpanRecord?>.stride
 
     /// Estimated bytes for a buffered span with `attributes` attributes whose string values are `attributeBytes` long.
-    static func bytesPerSpan(attributes: Int, attributeBytes: Int) -> Int {
+    func bytesPerSpan(attributes: Int, attributeBytes: Int) -> Int {
         // Linear through the two measured shapes: exact at 4 and 16 attributes.
         let base = bytesWithFourAttributes + (attributes - 4) * (bytesWithSixteenAttributes - bytesWithFourAttributes) / 12
-        return max(bytesPerEmptySlot, base) + attributes * heapStringBytes(attributeBytes)
+        return max(Self.bytesPerEmptySlot, base) + attributes * Self.heapStringBytes(attributeBytes)
     }
 
     /// Heap bytes of a native string of `count` UTF-8 bytes: none up to 15 (stored inline),

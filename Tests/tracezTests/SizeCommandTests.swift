@@ -25,8 +25,8 @@ import Testing
     @Test func memoryIsCapacityTimesTheMeasuredBytesPerSpan() throws {
         let command = try SizeCommand.parse(["--spans-per-second", "2000", "--interval", "1"])
         let estimate = command.estimate
-        #expect(estimate.bytesPerSpan == BufferedSpanCost.bytesWithFourAttributes)
-        #expect(estimate.bytes == 4000 * BufferedSpanCost.bytesWithFourAttributes)
+        #expect(estimate.bytesPerSpan == BufferedSpanCost.standard.bytesWithFourAttributes)
+        #expect(estimate.bytes == 4000 * BufferedSpanCost.standard.bytesWithFourAttributes)
         #expect(command.report.contains("capacity: 4000 spans"))
         #expect(command.report.contains("CollectorConfiguration(capacity: 4000)"))
     }
@@ -37,9 +37,18 @@ import Testing
         let long = try SizeCommand.parse([
             "--spans-per-second", "100", "--interval", "1", "--attribute-bytes", "200",
         ]).estimate
-        #expect(sixteen.bytesPerSpan == BufferedSpanCost.bytesWithSixteenAttributes)
+        #expect(sixteen.bytesPerSpan == BufferedSpanCost.standard.bytesWithSixteenAttributes)
         #expect(long.bytesPerSpan > four.bytesPerSpan + 4 * 200)
         #expect(four.capacity == sixteen.capacity)
+    }
+
+    @Test func typedSettersUseTheirOwnMeasuredFigures() throws {
+        let typed = try SizeCommand.parse(["--spans-per-second", "2000", "--interval", "1", "--setters", "typed"])
+        #expect(typed.estimate.bytesPerSpan == BufferedSpanCost.typed.bytesWithFourAttributes)
+        #expect(typed.report.contains("typed setters"))
+        let sixteen = try SizeCommand.parse(["--spans-per-second", "1", "--interval", "1", "--setters", "typed", "--attributes", "16"])
+        #expect(sixteen.estimate.bytesPerSpan == BufferedSpanCost.typed.bytesWithSixteenAttributes)
+        #expect(throws: (any Error).self) { try SizeCommand.parse(["--spans-per-second", "1", "--interval", "1", "--setters", "fast"]) }
     }
 
     @Test func shortStringsLiveInlineAndCostNothingExtra() {
