@@ -150,11 +150,9 @@ extension ExportPipeline {
                 }
                 return .done(exported: exported)
             case .requeue:
-                let count = batch.count
-                let back = batch.requeue(overflow: .circuitOpen)
+                let (back, lost) = putBack(batch)
                 requeued += back
-                dropped[.circuitOpen] += count - back
-                logFailure("circuit", "circuit open; records wait in the collector", ["records": "\(back)"])
+                dropped[.circuitOpen] += lost
                 return .requeued
             case .retry(let delay):
                 metrics.retries.increment()
@@ -164,7 +162,24 @@ extension ExportPipeline {
                 activity.withLock { $0.retriesDue.append(retryAt) }
                 await shuttingDown.sleep(for: delay, clock: clock)
                 activity.withLock { $0.removeRetry(due: retryAt) }
+                // Another batch in flight may have opened the circuit during the wait: then this
+                // one waits in the collector too, rather than send into an open circuit.
+                if circuitBreaker.currentState == .open, shutdownState() == .notStarted {
+                    let (back, lost) = putBack(batch)
+                    requeued += back
+                    dropped[.circuitOpen] += lost
+                    return .requeued
+                }
             }
         }
+    }
+
+    /// Puts a batch back at the front of the collector while the circuit is open. Returns how
+    /// many records went back, and how many no longer fitted (the caller counts them `circuitOpen`).
+    private func putBack(_ batch: consuming DrainedBatch) -> (requeued: Int, dropped: Int) {
+        let count = batch.count
+        let back = batch.requeue(overflow: .circuitOpen)
+        logFailure("circuit", "circuit open; records wait in the collector", ["records": "\(back)"])
+        return (back, count - back)
     }
 }

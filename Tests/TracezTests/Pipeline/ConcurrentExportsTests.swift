@@ -219,6 +219,54 @@ import TracezTestSupport
         }
     }
 
+    /// Of two batches failing together, one waits for its retry when the other opens the
+    /// circuit: when its wait is over it goes back into the collector without another attempt.
+    @Test func aBatchWaitingForItsRetryWhenAnotherOpensTheCircuitWaitsInTheCollector() async throws {
+        try await withTimeLimit(.seconds(60), #function) {
+            let gate = HangingExporter()
+            let script = ScriptedExporter { _, _ in throw ExportError.transient(reason: "503 Service Unavailable", retryAfter: .seconds(1)) }
+            let reports = PipelineReports()
+            let clock = ManualClock()
+            let (collector, pipeline) = try makePipeline(
+                GatedExporter(gate: gate, then: script),
+                maxConcurrentExports: 2,
+                retry: RetryPolicy(maxAttempts: 3, initialDelay: .seconds(1), maxDelay: .seconds(1)),
+                circuitBreaker: CircuitBreaker.Configuration(failureThreshold: 2, openDuration: .seconds(3600)),
+                reports: reports,
+                clock: clock
+            )
+            record(20, into: collector)
+
+            let flush = Task { await pipeline.forceFlush() }
+            try await expectExportsAtTheGate(2, gate, "both batches are in flight")
+            gate.release()
+            // The first failure schedules a retry in 1 s (Retry-After); the second opens the circuit.
+            try await waitUntil("the second failure opens the circuit") { pipeline.circuitBreaker.currentState == .open }
+            try await clock.advanceToNextSleeper(within: .seconds(1))  // the retry is due
+            await flush.value
+
+            #expect(script.callCount == 2)
+            #expect(gate.stuckCount == 0)
+            let statistics = collector.statistics
+            #expect(statistics.buffered == 20)
+            #expect(statistics.inFlight == 0)
+            #expect(statistics.dropped.total == 0)
+            #expect(statistics.isBalanced)
+            #expect(reports.batches.count == 2)
+            #expect(reports.batches.allSatisfy { $0.requeued == 10 && $0.attempts == 1 })
+            #expect(reports.changes.count == 1)
+
+            // Shutdown gives the open circuit one more try, which fails too.
+            let shutdown = Task { await pipeline.shutdown(deadline: .now + .seconds(30)) }
+            try await expectExportsAtTheGate(1, gate, "one batch probes the open circuit at shutdown")
+            gate.release()
+            let final = await shutdown.value
+            #expect(final.dropped[.circuitOpen] == 20)
+            #expect(final.dropped.total == 20)
+            #expect(final.isBalanced)
+        }
+    }
+
     // MARK: - Shutdown
 
     @Test func shutdown_whenBatchesInFlightNeverFinish_returnsAtItsDeadlineAndCountsThemOnce() async throws {
