@@ -22,7 +22,7 @@ public struct ExportConfiguration: Sendable {
     /// the pipeline's ``retry`` policy and ``circuitBreaker`` (failures of all of them count
     /// towards opening it, and a half-open circuit sees one probe at a time), each counts as
     /// pending until it is settled, and shutdown counts those still in flight at its deadline as
-    /// ``DropReason/shutdownDeadline``, as it does the one batch of 1.
+    /// ``DropReason/shutdownDeadline``, each record once.
     ///
     /// Ordering across batches is not promised: with more than 1, the exporter may be called
     /// for several batches at once (it must be safe for that, as a `Sendable` exporter is), a
