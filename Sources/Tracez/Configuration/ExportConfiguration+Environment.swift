@@ -11,7 +11,8 @@ extension ExportConfiguration {
     /// | `OTEL_BSP_EXPORT_TIMEOUT` | ``exportTimeout`` | milliseconds, more than 0 |
     ///
     /// `OTEL_BSP_MAX_QUEUE_SIZE` is the collector's capacity: see
-    /// ``CollectorConfiguration/init(name:environment:)``. Values follow the one vocabulary of
+    /// ``CollectorConfiguration/init(name:environment:)``. ``maxConcurrentExports`` has no
+    /// variable (OpenTelemetry defines none) and keeps its default here. Values follow the one vocabulary of
     /// every Tracez module (`Docs/Concepts.md`).
     ///
     /// - Throws: ``TracezError/invalidEnvironmentVariable(name:value:reason:)`` naming the variable.

@@ -2,14 +2,22 @@ import Logging
 
 // One batch's export: attempts, retries and waits, until the batch is settled.
 //
-// Thread-safety: runs on the task of the export round that drained the batch, which owns
-// the batch (a non-copyable `DrainedBatch`) until it settles it, exactly once.
+// Thread-safety: runs on the task of the export that drained the batch, which owns the batch
+// (a non-copyable `DrainedBatch`) until it settles it, exactly once. Several batches of one
+// pipeline may be in this function at once (`maxConcurrentExports`): they share the circuit
+// breaker, the metrics and the status behind their own locks, and nothing else.
 
 extension ExportPipeline {
     enum SendOutcome: Equatable {
-        case done
+        /// Settled: `exported` records were sent, the rest dropped.
+        case done(exported: Int)
         /// The circuit opened: the records went back into the collector.
         case requeued
+
+        /// Records of the batch the backend took.
+        var exported: Int {
+            if case .done(let exported) = self { exported } else { 0 }
+        }
     }
 
     /// One batch, with retries, settled exactly once whatever happens.
@@ -21,8 +29,10 @@ extension ExportPipeline {
         var exported = 0
         var dropped = DropCounts()
         var requeued = 0
+        exportsInFlight.add(1, ordering: .relaxed)
 
         defer {
+            exportsInFlight.subtract(1, ordering: .relaxed)
             let duration = clock.now - started
             metrics.batchDuration.recordNanoseconds(duration.nanosecondsClamped)
             if exported > 0 { metrics.batchesSent.increment() }
@@ -84,14 +94,16 @@ extension ExportPipeline {
                 case .partial:
                     var drops = DropCounts()
                     drops[.rejectedByBackend] = error.rejectedCount ?? 0
-                    guard let rest = settleEach(batch, dropping: drops, retry: error.retry ?? [], reason: error.reason, error: error) else { return .done }
+                    guard let rest = settleEach(batch, dropping: drops, retry: error.retry ?? [], reason: error.reason, error: error) else {
+                        return .done(exported: exported)
+                    }
                     batch = rest
                     outcome = .failed(retryAfter: nil)
                     reason = error.reason
                     countsAgainstBackend = false  // the backend answered: not an outage
                 case .perRecord:
                     guard let rest = settleEach(batch, dropping: error.dropped ?? DropCounts(), retry: error.retry ?? [], reason: error.reason, error: error)
-                    else { return .done }
+                    else { return .done(exported: exported) }
                     batch = rest
                     outcome = .failed(retryAfter: error.retryAfter)
                     reason = error.reason
@@ -128,7 +140,7 @@ extension ExportPipeline {
                 exported += batch.count
                 batch.markExported()
                 report(circuitBreaker.recordSuccess())
-                return .done
+                return .done(exported: exported)
             case .drop(let dropReason):
                 let count = batch.count
                 dropped[dropReason] += count
@@ -136,23 +148,38 @@ extension ExportPipeline {
                 if dropReason == .exportFailed {
                     logFailure("failed", "export failed; batch dropped", ["records": "\(count)", "attempts": "\(attempt)", "reason": "\(reason)"])
                 }
-                return .done
+                return .done(exported: exported)
             case .requeue:
-                let count = batch.count
-                let back = batch.requeue(overflow: .circuitOpen)
+                let (back, lost) = putBack(batch)
                 requeued += back
-                dropped[.circuitOpen] += count - back
-                logFailure("circuit", "circuit open; records wait in the collector", ["records": "\(back)"])
+                dropped[.circuitOpen] += lost
                 return .requeued
             case .retry(let delay):
                 metrics.retries.increment()
                 // Once shutdown has begun the wait is cut short (or skipped): a batch due for a retry
                 // is sent at once, until its attempts or the shutdown deadline run out.
                 let retryAt = clock.now + delay
-                activity.withLock { $0.nextRetryAt = retryAt }
+                activity.withLock { $0.retriesDue.append(retryAt) }
                 await shuttingDown.sleep(for: delay, clock: clock)
-                activity.withLock { $0.nextRetryAt = nil }
+                activity.withLock { $0.removeRetry(due: retryAt) }
+                // Another batch in flight may have opened the circuit during the wait: then this
+                // one waits in the collector too, rather than send into an open circuit.
+                if circuitBreaker.currentState == .open, shutdownState() == .notStarted {
+                    let (back, lost) = putBack(batch)
+                    requeued += back
+                    dropped[.circuitOpen] += lost
+                    return .requeued
+                }
             }
         }
+    }
+
+    /// Puts a batch back at the front of the collector while the circuit is open. Returns how
+    /// many records went back, and how many no longer fitted (the caller counts them `circuitOpen`).
+    private func putBack(_ batch: consuming DrainedBatch) -> (requeued: Int, dropped: Int) {
+        let count = batch.count
+        let back = batch.requeue(overflow: .circuitOpen)
+        logFailure("circuit", "circuit open; records wait in the collector", ["records": "\(back)"])
+        return (back, count - back)
     }
 }

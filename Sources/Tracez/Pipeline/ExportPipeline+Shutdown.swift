@@ -22,7 +22,8 @@ extension ExportPipeline {
         return clock.now >= deadline ? .pastDeadline : .underway
     }
 
-    /// Shutdown ran out of time: count what is left (in flight too) and ignore late answers.
+    /// Shutdown ran out of time: count what is left (every batch in flight too) and ignore late
+    /// answers. The collector counts each record once, however many exports were in flight.
     func abandon() {
         let reason = ExportDecision.reasonForUnsent(circuit: circuitBreaker.currentState)
         collector.abandon(reason: reason)
@@ -33,15 +34,7 @@ extension ExportPipeline {
     /// The last drain: send until the deadline, then count what is left and close.
     func finish(deadline: ContinuousClock.Instant) async {
         await turns.run {
-            while clock.now < deadline {
-                let batch = collector.drain(max: configuration.maxBatchSize)
-                if batch.isEmpty { break }
-                let exportedBefore = collector.statistics.exported
-                // At shutdown even an open circuit gets one more try: these are the last records.
-                _ = await send(batch)
-                let sentAny = collector.statistics.exported > exportedBefore
-                guard ExportDecision.keepsSendingAtShutdown(circuit: circuitBreaker.currentState, lastBatchSentAny: sentAny) else { break }
-            }
+            await sendRemaining(until: deadline)
             let left = collector.statistics.buffered
             let reason = ExportDecision.reasonForUnsent(circuit: circuitBreaker.currentState)
             collector.abandon(reason: reason)

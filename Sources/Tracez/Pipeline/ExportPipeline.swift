@@ -6,9 +6,12 @@ import Synchronization
 /// and survives a bad backend: retries with backoff, a circuit breaker, bounded shutdown.
 ///
 /// The pipeline exports every ``ExportConfiguration/interval``, as soon as the
-/// collector holds a full batch, and on ``forceFlush()``. One batch is in
-/// flight at a time (loop, flushes and shutdown take turns), so an exporter
-/// never sees concurrent calls from it.
+/// collector holds a full batch, and on ``forceFlush()``. Each time, it sends what the
+/// collector holds in batches, up to ``ExportConfiguration/maxConcurrentExports`` (default 4)
+/// of them in flight at once; the loop, flushes and shutdown take turns, so that limit holds
+/// for the whole pipeline. With more than one in flight the exporter sees concurrent calls,
+/// and ordering across batches is not promised; with 1, batches go one at a time, in order.
+/// A batch in flight counts as pending on the collector until it is settled.
 ///
 /// Failures: a transient one (``ExportError/transient(reason:retryAfter:)``, a timeout,
 /// or any error that is not an ``ExportError``) is retried per ``RetryPolicy``, honouring
@@ -28,7 +31,7 @@ import Synchronization
 ///
 /// The type's work is split by facet: this file holds its life (start, flush, shutdown);
 /// `ExportPipeline+Loop.swift` the mailbox loop, `ExportPipeline+Rounds.swift` the export
-/// rounds, `ExportPipeline+Send.swift` one batch's attempts, `ExportPipeline+Shutdown.swift`
+/// rounds and their concurrent exports, `ExportPipeline+Send.swift` one batch's attempts, `ExportPipeline+Shutdown.swift`
 /// the last drain, and `ExportPipeline+Reporting.swift` logs, callbacks and metrics.
 public final class ExportPipeline: Service, Sendable {
     public let collector: Collector
@@ -51,6 +54,9 @@ public final class ExportPipeline: Service, Sendable {
     let warnedAboutUnsentRecords = SanitizedMutex(false)
     /// The last failure and the next retry, for ``status``.
     let activity = SanitizedMutex(PipelineActivity())
+    /// Batches between drain and settlement, for ``status``: at most
+    /// ``ExportConfiguration/maxConcurrentExports`` while the pipeline runs.
+    let exportsInFlight = Atomic<Int>(0)
 
     /// - Throws: ``TracezError/invalidConfiguration(field:reason:)`` for a value out of range.
     public convenience init(
@@ -148,8 +154,8 @@ public final class ExportPipeline: Service, Sendable {
     /// ``DropReason/circuitOpen`` if the backend is still failing), shuts the exporter
     /// down and closes the collector. Returns the collector's final counters.
     ///
-    /// Returns by `deadline` even if the backend hangs: an export still in flight then
-    /// is counted as dropped, and its late answer is ignored.
+    /// Returns by `deadline` even if the backend hangs: exports still in flight then
+    /// are counted as dropped, each record once, and their late answers are ignored.
     /// Works whether or not ``run()`` is running; a second call only returns the counters.
     @discardableResult
     public func shutdown(deadline: ContinuousClock.Instant) async -> CollectorStatistics {

@@ -1,5 +1,5 @@
 /// What one ``ExportPipeline`` is doing at one moment: its collector's counters and fill, its
-/// circuit breaker, its last failure and its next retry. For dashboards such as the `/tracez`
+/// circuit breaker, its last failure, its next retry and its exports in flight. For dashboards such as the `/tracez`
 /// page; read it with ``ExportPipeline/status``.
 ///
 /// A value: the parts are read one after another, not under one lock, so a record may move
@@ -13,15 +13,30 @@ public struct ExportPipelineStatus: Sendable {
     public let lastFailure: ExportAttemptFailure?
     /// How long before this status the last failure happened.
     public let sinceLastFailure: Duration?
-    /// How long until a batch that waits for a retry is sent again; `nil` when none waits.
+    /// How long until a batch that waits for a retry is sent again (the first of them, when
+    /// several do); `nil` when none waits.
     public let untilNextRetry: Duration?
+    /// Batches between drain and settlement: being sent, or waiting for a retry. At most
+    /// ``ExportConfiguration/maxConcurrentExports``, while the pipeline runs. After a shutdown
+    /// whose deadline passed, exports the backend never answered still count here, though the
+    /// collector has already counted their records as dropped.
+    public let exportsInFlight: Int
 }
 
 /// The pipeline's recent activity, kept for ``ExportPipelineStatus``.
 struct PipelineActivity {
     var lastFailure: ExportAttemptFailure?
     var lastFailureAt: ContinuousClock.Instant?
-    var nextRetryAt: ContinuousClock.Instant?
+    /// When each batch that waits for a retry is due, one entry per batch.
+    var retriesDue: [ContinuousClock.Instant] = []
+
+    /// The first retry due, if a batch waits for one.
+    var nextRetryAt: ContinuousClock.Instant? { retriesDue.min() }
+
+    /// Forgets one batch's retry, due at `instant`, once the wait is over.
+    mutating func removeRetry(due instant: ContinuousClock.Instant) {
+        if let index = retriesDue.firstIndex(of: instant) { retriesDue.remove(at: index) }
+    }
 }
 
 extension ExportPipeline {
@@ -35,7 +50,8 @@ extension ExportPipeline {
             circuitState: circuitBreaker.currentState,
             lastFailure: activity.lastFailure,
             sinceLastFailure: activity.lastFailureAt.map { now < $0 ? .zero : $0.duration(to: now) },
-            untilNextRetry: activity.nextRetryAt.map { now < $0 ? now.duration(to: $0) : .zero }
+            untilNextRetry: activity.nextRetryAt.map { now < $0 ? now.duration(to: $0) : .zero },
+            exportsInFlight: exportsInFlight.load(ordering: .relaxed)
         )
     }
 }

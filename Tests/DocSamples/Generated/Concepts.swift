@@ -84,7 +84,8 @@ func concepts7() async throws {
             maxBatchSize: 512,            // records per export call
             interval: .seconds(1),        // export whatever is waiting this often
             exportTimeout: .seconds(30),  // longest one export call may take
-            shutdownTimeout: .seconds(5)  // what graceful shutdown may spend sending the rest
+            shutdownTimeout: .seconds(5), // what graceful shutdown may spend sending the rest
+            maxConcurrentExports: 4       // batches in flight at once (1 to 1024)
         ),
         logger: Logger(label: "tracez.export")   // the default; needs `import Logging`
     )

@@ -20,6 +20,7 @@ import TracezTestSupport
         _ exporter: some Exporter,
         reports: PipelineReports,
         maxBatchSize: Int = 512,
+        maxConcurrentExports: Int = ExportConfiguration().maxConcurrentExports,
         retry: RetryPolicy,
         circuitBreaker: CircuitBreaker.Configuration = CircuitBreaker.Configuration(isEnabled: false),
         clock: ManualClock = ManualClock()
@@ -30,6 +31,7 @@ import TracezTestSupport
                 maxBatchSize: maxBatchSize,
                 interval: .seconds(3600),  // only flushes and shutdown export here
                 shutdownTimeout: .seconds(30),
+                maxConcurrentExports: maxConcurrentExports,
                 retry: retry,
                 circuitBreaker: circuitBreaker
             )
@@ -302,6 +304,7 @@ import TracezTestSupport
                 exporter,
                 reports: reports,
                 maxBatchSize: 4,  // three batches: enough successes to close a half-open circuit
+                maxConcurrentExports: 1,  // one at a time, so that the order below is promised
                 retry: Self.fastRetry(maxAttempts: 5),
                 circuitBreaker: CircuitBreaker.Configuration(failureThreshold: 2, openDuration: openDuration, successThreshold: 2),
                 clock: clock
