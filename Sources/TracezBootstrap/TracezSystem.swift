@@ -90,11 +90,14 @@ public final class TracezSystem: Service, Sendable {
             destinations.append(.langfuse(baseURL: "\(langfuse.configuration.baseURL)"))
         }
         if pipelines.isEmpty {
+            // One batch at a time: traces print in the order they ended.
+            var stdoutExport = export
+            stdoutExport.maxConcurrentExports = 1
             pipelines.append(
                 try ExportPipeline(
                     collector: Collector(configuration: configuration.profile.collector(named: "stdout")),
                     exporter: StdoutExporter(format: configuration.stdout, summarizers: [LangfuseSpanSummarizer(), SemanticConventionsSummarizer()]),
-                    configuration: export
+                    configuration: stdoutExport
                 ))
             destinations.append(.stdout)
         }

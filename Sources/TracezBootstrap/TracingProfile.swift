@@ -12,8 +12,9 @@ import Tracez
 /// | ``default`` | 1,000 spans/s | 2,048 | 1.8 MiB | 512 | 1 s |
 /// | ``highThroughput`` | 20,000 spans/s | 40,000 | 35.7 MiB | 2,048 | 1 s |
 ///
-/// A pipeline sends one batch at a time, so its rate is at most `maxBatchSize` per round trip:
-/// 2,048 spans per 100 ms is the 20,000 spans/s of ``highThroughput``.
+/// A pipeline sends up to `maxConcurrentExports` batches at once (4 by default), so its rate is
+/// at most that many `maxBatchSize` batches per round trip: one batch of 2,048 spans per 100 ms
+/// is already the 20,000 spans/s of ``highThroughput``.
 public struct TracingProfile: Sendable, Hashable {
     /// Records each collector holds before it drops (`CollectorConfiguration.capacity`).
     public var capacity: Int

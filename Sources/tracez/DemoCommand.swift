@@ -198,7 +198,8 @@ struct DemoCommand: AsyncParsableCommand {
         guard sendsToOTLP else {
             let collector = try Collector(configuration: CollectorConfiguration(name: "demo", capacity: capacity ?? 4096))
             let exporter = StdoutExporter(format: format == .tree ? .tree : .jsonLines, summarizers: Self.summarizers, isVerbose: verbose)
-            return try ExportPipeline(collector: collector, exporter: exporter)
+            // One batch at a time: traces print in the order they ended.
+            return try ExportPipeline(collector: collector, exporter: exporter, configuration: ExportConfiguration(maxConcurrentExports: 1))
         }
         var collectorConfiguration = try CollectorConfiguration(name: "otlp", environment: environment)
         if let capacity {

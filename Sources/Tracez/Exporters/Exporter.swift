@@ -1,8 +1,10 @@
 /// Turns batches of span records into a backend's wire format and sends them.
 ///
 /// Batching, retry, backoff and drop counting live once, in ``ExportPipeline``;
-/// an exporter only sends. The pipeline calls ``export(_:)`` for one batch at a
-/// time and ``shutdown()`` once, after the last export.
+/// an exporter only sends. The pipeline calls ``export(_:)`` for up to
+/// ``ExportConfiguration/maxConcurrentExports`` batches at once (so an exporter must
+/// handle concurrent calls, as a `Sendable` type does) and ``shutdown()`` once, after the
+/// last export.
 ///
 /// Implementation requirements:
 /// - Return only when the backend has accepted the whole batch; throw otherwise.

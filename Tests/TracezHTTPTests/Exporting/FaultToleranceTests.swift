@@ -201,7 +201,8 @@ import TracezTestSupport
     @Test func anOpenCircuitSendsNothingAndBatchesWaitInTheCollector() async throws {
         // Open for an hour: however slow the machine, the second flush finds it open.
         let breaker = CircuitBreaker.Configuration(failureThreshold: 3, openDuration: .seconds(3600), successThreshold: 1)
-        let configuration = ExportConfiguration(maxBatchSize: 10, interval: .seconds(3600), retry: Self.quickRetries, circuitBreaker: breaker)
+        let configuration = ExportConfiguration(
+            maxBatchSize: 10, interval: .seconds(3600), maxConcurrentExports: 1, retry: Self.quickRetries, circuitBreaker: breaker)  // counts requests in order
         let setup = try await makeSetup(configuration: configuration)
         setup.backend.answer { _ in .status(503) }
         record(30, into: setup.tracer)
