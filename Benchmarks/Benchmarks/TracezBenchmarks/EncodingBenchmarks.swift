@@ -34,7 +34,7 @@ func encodingBenchmarks() {
     }
 
     // The same spans with their attributes set through the typed setters (issue 16): the
-    // encoder walks the compact store (`SpanRecord.forEachAttribute`) instead of a dictionary.
+    // encoder writes the typed values as they are stored (`SpanRecord.forEachTypedAttribute`).
     Benchmark(
         "OTLP protobuf encode, 4 typed attributes + event (per span)",
         configuration: .init(

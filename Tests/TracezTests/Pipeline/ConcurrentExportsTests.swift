@@ -20,19 +20,9 @@ import TracezTestSupport
         reports: PipelineReports = PipelineReports(),
         clock: ManualClock = ManualClock()
     ) throws -> (Collector, ExportPipeline) {
-        let collector = try Collector(configuration: CollectorConfiguration(name: "concurrent", capacity: 1024))
-        let configuration = reports.attach(
-            to: ExportConfiguration(
-                maxBatchSize: maxBatchSize,
-                interval: .seconds(3600),  // only flushes and shutdown export here
-                shutdownTimeout: .seconds(30),
-                maxConcurrentExports: maxConcurrentExports,
-                retry: retry,
-                circuitBreaker: circuitBreaker
-            )
-        )
-        let pipeline = try ExportPipeline(collector: collector, exporter: exporter, configuration: configuration, clock: clock)
-        return (collector, pipeline)
+        try makeManualPipeline(
+            named: "concurrent", exporter, reports: reports, maxBatchSize: maxBatchSize, maxConcurrentExports: maxConcurrentExports,
+            retry: retry, circuitBreaker: circuitBreaker, clock: clock)
     }
 
     private func record(_ count: Int, into collector: Collector, prefix: String = "span") {
