@@ -38,6 +38,8 @@ public final class TestBackend: Sendable {
         var requests: [Request] = []
         var channel: (any Channel)?
         var port = 0
+        /// Holds the port while the backend is down (see ``PortReservation``).
+        var reservation: PortReservation?
         var abandonedHangs = 0
     }
 
@@ -83,10 +85,13 @@ public final class TestBackend: Sendable {
         state.withLock {
             $0.channel = channel
             $0.port = channel.localAddress?.port ?? port
+            $0.reservation = nil  // listening again: the port is held by the server itself
         }
     }
 
-    /// Stops listening and drops every open connection: the backend is down.
+    /// Stops listening and drops every open connection: the backend is down, and connecting
+    /// to it is refused. The port stays reserved for a later `start()`, so that no other server
+    /// of the test run is given it meanwhile.
     public func stop() async throws {
         let channel = state.withLock { state -> (any Channel)? in
             defer { state.channel = nil }
@@ -94,6 +99,9 @@ public final class TestBackend: Sendable {
         }
         try await channel?.close()
         Handler.closeAll(of: self)
+        if channel != nil {
+            state.withLock { $0.reservation = PortReservation(port: $0.port) }
+        }
     }
 
     fileprivate func received(_ request: Request) -> Reply {

@@ -193,7 +193,7 @@ import TracezTestSupport
         let statistics = setup.collector.statistics
         #expect(statistics.recorded == 3000)
         #expect(statistics.exported == 3000)
-        #expect(statistics.dropped.total == 0)
+        #expect(statistics.dropped.total == 0, "dropped: \(statistics.dropped)")
         #expect(Set(setup.backend.receivedSpanNames).count == 3000)
         try await setup.backend.stop()
     }
