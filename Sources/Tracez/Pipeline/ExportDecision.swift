@@ -12,7 +12,7 @@ enum ExportDecision: Equatable, Sendable {
     /// Send the records again after the wait.
     case retry(after: Duration)
     /// Put the records back at the front of the collector: the circuit is open, and they may
-    /// wait there for the backend to come back.
+    /// wait there for the backend to come back (or, once shutdown has begun, for its last drain).
     case requeue
 
     /// What one attempt came to, for the records still unsettled.
@@ -38,8 +38,10 @@ enum ExportDecision: Equatable, Sendable {
     /// The decision for `outcome` of attempt number `attempt` (1 for the first).
     ///
     /// - A failure past shutdown's deadline drops the records as ``DropReason/shutdownDeadline``.
-    /// - While the circuit is open the records are requeued, or, once shutdown has begun (nothing
-    ///   will come back for them), dropped as ``DropReason/circuitOpen``.
+    /// - While the circuit is open the records are requeued, shutdown or not. During shutdown
+    ///   its last drain sends them once more, after any export in flight has settled, and counts
+    ///   them ``DropReason/circuitOpen`` only if the backend is still failing then: a batch whose
+    ///   attempt failed just before the backend came back is not lost for it.
     /// - Otherwise they are retried until the policy's attempts are spent, then dropped as
     ///   ``DropReason/exportFailed``. The wait is the policy's backoff, or `Retry-After`.
     static func after<G: RandomNumberGenerator>(
@@ -83,7 +85,7 @@ enum ExportDecision: Equatable, Sendable {
             return .drop(.rejectedByBackend)
         case .failed(let retryAfter):
             if shutdown == .pastDeadline { return .drop(.shutdownDeadline) }
-            if circuit == .open { return shutdown == .notStarted ? .requeue : .drop(.circuitOpen) }
+            if circuit == .open { return .requeue }
             if attempt >= policy.maxAttempts { return .drop(.exportFailed) }
             return .retry(after: delay(retryAfter))
         }

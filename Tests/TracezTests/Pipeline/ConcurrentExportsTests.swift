@@ -298,6 +298,43 @@ import TracezTestSupport
         }
     }
 
+    /// An attempt that fails just as shutdown begins opens the circuit. Its batch is not given
+    /// up for that: it goes back into the collector, and shutdown's last drain sends it again to
+    /// a backend that is back by then.
+    @Test func aBatchThatOpensTheCircuitAsShutdownBeginsIsSentByTheLastDrain() async throws {
+        try await withTimeLimit(.seconds(60), #function) {
+            let gate = HangingExporter()
+            let script = ScriptedExporter { call, _ in
+                if call == 1 { throw ExportError.transient(reason: "connection refused", retryAfter: nil) }
+            }
+            let clock = ManualClock()
+            let (collector, pipeline) = try makePipeline(
+                GatedExporter(gate: gate, then: script),
+                maxConcurrentExports: 1,
+                retry: RetryPolicy(maxAttempts: 5, initialDelay: .seconds(1), maxDelay: .seconds(1)),
+                circuitBreaker: CircuitBreaker.Configuration(failureThreshold: 1, openDuration: .seconds(3600)),
+                clock: clock
+            )
+            record(10, into: collector)
+
+            let flush = Task { await pipeline.forceFlush() }
+            try await expectExportsAtTheGate(1, gate, "the batch is in flight")
+            let shutdown = Task { await pipeline.shutdown(deadline: clock.now + .seconds(30)) }
+            try await waitUntil("shutdown has begun") { pipeline.shutdownState() != .notStarted }
+            gate.release()  // the attempt fails: the circuit opens with shutdown under way
+            await flush.value
+            #expect(pipeline.circuitBreaker.currentState == .open)
+
+            try await expectExportsAtTheGate(1, gate, "shutdown's last drain sends the batch again")
+            gate.release()
+            let statistics = await shutdown.value
+            #expect(script.callCount == 2)
+            #expect(statistics.exported == 10)
+            #expect(statistics.dropped.total == 0, "dropped: \(statistics.dropped)")
+            #expect(statistics.isBalanced)
+        }
+    }
+
     // MARK: - Configuration
 
     @Test(arguments: [0, -1, Int.min, ExportConfiguration.maxConcurrentExportsLimit + 1, Int.max])
