@@ -39,13 +39,13 @@ public struct TracingProfile: Sendable, Hashable {
     /// Up to 1,000 spans a second: most services. OpenTelemetry's batch defaults, sized.
     public static let `default` = TracingProfile(capacity: 2_048, maxBatchSize: 512, interval: .seconds(1))
 
-    /// Up to 20,000 spans a second: large batches, and retries that give up sooner (3
-    /// attempts, at most 5 s apart) so a slow backend holds the collector for less time.
+    /// Up to 20,000 spans a second: large batches, and retries that give up sooner (a 15 s
+    /// budget per batch, waits of at most 5 s) so a slow backend holds the collector for less time.
     public static let highThroughput = TracingProfile(
         capacity: 40_000,
         maxBatchSize: 2_048,
         interval: .seconds(1),
-        retry: RetryPolicy(maxAttempts: 3, initialDelay: .milliseconds(500), multiplier: 2, maxDelay: .seconds(5))
+        retry: RetryPolicy(maxElapsed: .seconds(15), initialDelay: .milliseconds(500), multiplier: 2, maxDelay: .seconds(5))
     )
 
     /// The collector configuration of this profile, named `name`.

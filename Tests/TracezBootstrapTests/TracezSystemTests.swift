@@ -52,7 +52,8 @@ import TracezTestSupport
         #expect(pipeline.collector.capacity == TracingProfile.highThroughput.capacity)
         #expect(pipeline.configuration.maxBatchSize == 100)
         #expect(pipeline.configuration.interval == TracingProfile.highThroughput.interval)
-        #expect(pipeline.configuration.retry.maxAttempts == TracingProfile.highThroughput.retry.maxAttempts)
+        #expect(pipeline.configuration.retry == TracingProfile.highThroughput.retry)
+        #expect(pipeline.configuration.retry.maxElapsed == .seconds(15))  // the profile's, not the default 60 s
 
         let queue = ["OTEL_BSP_MAX_QUEUE_SIZE": "10", "LANGFUSE_FLUSH_INTERVAL": "7"].merging(Self.keys) { a, _ in a }
         let langfuse = try TracezSystem(configuration: TracezSystemConfiguration(environment: queue, profile: .lowVolume))

@@ -37,7 +37,7 @@ import TracezTestSupport
         ]
         if let queueSize { environment["OTEL_BSP_MAX_QUEUE_SIZE"] = queueSize }
         let arguments = ["demo", "--traces", "\(traces)"] + (capacity.map { ["--capacity", "\($0)"] } ?? [])
-        let run = try demo.runTracez(arguments, environment: environment)
+        let run = try await demo.runTracez(arguments, environment: environment)
         #expect(run.status == 0, "stderr: \(run.standardError)")
         #expect(backend.requests.first?.uri == "/v1/traces")
         return run

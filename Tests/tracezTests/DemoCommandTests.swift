@@ -23,32 +23,48 @@ import Tracez
         var lines: [Substring] { standardOutput.split(separator: "\n") }
     }
 
-    func runTracez(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+    /// Runs the tracez binary with `arguments` and `environment` (empty: nothing configured, so
+    /// the stdout exporter), without blocking a thread of the test's task pool while the process
+    /// runs (a blocked thread would stall every other test on this 2-core machine): its output
+    /// goes to files, read once it has exited.
+    func runTracez(_ arguments: [String], environment: [String: String] = [:]) async throws -> Run {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tracez-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outputURL = directory.appendingPathComponent("stdout")
+        let errorURL = directory.appendingPathComponent("stderr")
+        for url in [outputURL, errorURL] {
+            try #require(FileManager.default.createFile(atPath: url.path, contents: nil), "cannot create \(url.path)")
+        }
+        let output = try FileHandle(forWritingTo: outputURL)
+        let errors = try FileHandle(forWritingTo: errorURL)
+        defer {
+            try? output.close()
+            try? errors.close()
+        }
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
         process.environment = environment  // nothing configured: stdout exporter
-        let output = Pipe()
-        let errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            process.terminationHandler = { _ in continuation.resume() }
+            do { try process.run() } catch { continuation.resume(throwing: error) }
+        }
         return Run(
             status: process.terminationStatus,
-            standardOutput: String(decoding: outputData, as: UTF8.self),
-            standardError: String(decoding: errorData, as: UTF8.self)
+            standardOutput: String(decoding: try Data(contentsOf: outputURL), as: UTF8.self),
+            standardError: String(decoding: try Data(contentsOf: errorURL), as: UTF8.self)
         )
     }
 
     /// Spans per demo request: request, retrieve, embed, cache, search, two chats, two tools.
     static let spansPerTrace = 9
 
-    @Test func demoPrintsTreesAndEndsWithAnExactSummaryLine() throws {
+    @Test func demoPrintsTreesAndEndsWithAnExactSummaryLine() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "no binary at \(Self.binary.path)")
-        let run = try runTracez(["demo", "--traces", "4"])
+        let run = try await runTracez(["demo", "--traces", "4"])
         #expect(run.status == 0, "stderr: \(run.standardError)")
         let spans = 4 * Self.spansPerTrace
         #expect(run.lines.last == "recorded=\(spans) exported=\(spans) dropped=0")
@@ -66,18 +82,18 @@ import Tracez
         #expect(!run.lines.contains { $0.hasPrefix("Langfuse values") })
     }
 
-    @Test func verboseListsEveryAttributeUnderItsSpan() throws {
+    @Test func verboseListsEveryAttributeUnderItsSpan() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path))
-        let run = try runTracez(["demo", "--traces", "1", "--verbose"])
+        let run = try await runTracez(["demo", "--traces", "1", "--verbose"])
         #expect(run.status == 0)
         #expect(run.lines.contains { $0.hasSuffix("· gen_ai.system = openai") })
         #expect(run.lines.contains { $0.hasSuffix("· http.route = /v1/chat") })
         #expect(run.lines.allSatisfy { $0.count <= 100 })
     }
 
-    @Test func demoJSONLinesAreOneParsableObjectPerSpan() throws {
+    @Test func demoJSONLinesAreOneParsableObjectPerSpan() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path))
-        let run = try runTracez(["demo", "--traces", "2", "--format", "jsonl"])
+        let run = try await runTracez(["demo", "--traces", "2", "--format", "jsonl"])
         #expect(run.status == 0)
         let spanLines = run.lines.dropLast()
         #expect(spanLines.count == 2 * Self.spansPerTrace)
@@ -122,9 +138,9 @@ import Tracez
         }
     }
 
-    @Test func versionPrintsTheLibraryVersion() throws {
+    @Test func versionPrintsTheLibraryVersion() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path))
-        let run = try runTracez(["--version"])
+        let run = try await runTracez(["--version"])
         #expect(run.status == 0)
         #expect(run.standardOutput == TracezVersion.current + "\n")
     }
@@ -166,11 +182,11 @@ import Tracez
         #expect(DemoCommand.failureLine(statistics: Self.statistics(exported: 4, dropped: [:]), lastFailure: "HTTP 503") == nil)
     }
 
-    @Test func summaryAddsUpWithATinyCollector() throws {
+    @Test func summaryAddsUpWithATinyCollector() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path))
         // 3 traces x 9 spans through 5 slots: whether the pipeline keeps up or not,
         // every span is either exported or counted as dropped.
-        let run = try runTracez(["demo", "--traces", "3", "--capacity", "5"])
+        let run = try await runTracez(["demo", "--traces", "3", "--capacity", "5"])
         #expect(run.status == 0)
         let summary = try #require(run.lines.last)
         // Any drop is broken down by reason on the line before.

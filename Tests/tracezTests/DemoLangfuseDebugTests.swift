@@ -31,7 +31,7 @@ import TracezTestSupport
         var environment = DemoLangfuseTests.environment(backend.url)
         environment["LANGFUSE_FLUSH_AT"] = "4"  // several batches, so "one line per batch" can be told from "one line"
         if let debug { environment["LANGFUSE_DEBUG"] = debug }
-        let run = try demo.runTracez(["demo", "--traces", "2", "--langfuse-api", api], environment: environment)
+        let run = try await demo.runTracez(["demo", "--traces", "2", "--langfuse-api", api], environment: environment)
         try await backend.stop()
         return (run, backend)
     }
@@ -66,8 +66,8 @@ import TracezTestSupport
         #expect(!run.standardError.contains("batch of"), "stderr: \(run.standardError)")
     }
 
-    @Test func anUnreadableLangfuseDebugStopsTheDemoNamingIt() throws {
-        let run = try demo.runTracez(
+    @Test func anUnreadableLangfuseDebugStopsTheDemoNamingIt() async throws {
+        let run = try await demo.runTracez(
             ["demo", "--traces", "1"], environment: DemoLangfuseTests.environment("http://127.0.0.1:9").merging(["LANGFUSE_DEBUG": "verbose"]) { $1 })
         #expect(run.status != 0)
         #expect(run.standardError.contains("LANGFUSE_DEBUG"), "stderr: \(run.standardError)")

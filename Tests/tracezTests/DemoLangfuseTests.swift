@@ -20,7 +20,7 @@ import TracezTestSupport
         backend.answer { _, request in Self.answer(request) }
         try await backend.start()
         defer { Task { try? await backend.stop() } }
-        let run = try demo.runTracez(["demo", "--traces", "4"], environment: Self.environment(backend.url))
+        let run = try await demo.runTracez(["demo", "--traces", "4"], environment: Self.environment(backend.url))
         #expect(run.status == 0, "stderr: \(run.standardError)")
         // 4 traces of 9 spans, and a score on traces 0 and 2.
         #expect(run.lines.last == "recorded=38 exported=38 dropped=0")
@@ -39,7 +39,7 @@ import TracezTestSupport
         backend.answer { _, request in Self.answer(request) }
         try await backend.start()
         defer { Task { try? await backend.stop() } }
-        let run = try demo.runTracez(["demo", "--traces", "2", "--langfuse-api", "ingestion"], environment: Self.environment(backend.url))
+        let run = try await demo.runTracez(["demo", "--traces", "2", "--langfuse-api", "ingestion"], environment: Self.environment(backend.url))
         #expect(run.status == 0, "stderr: \(run.standardError)")
         #expect(run.lines.last == "recorded=19 exported=19 dropped=0")
         #expect(backend.requests.allSatisfy { $0.uri == "/api/public/ingestion" || $0.uri == Self.promptPath })
@@ -57,8 +57,8 @@ import TracezTestSupport
         #expect(types.count == 25)  // 2 traces, 18 observations, 4 span events, 1 score
     }
 
-    @Test func badKeysStopTheDemoWithoutEchoingTheSecret() throws {
-        let run = try demo.runTracez(
+    @Test func badKeysStopTheDemoWithoutEchoingTheSecret() async throws {
+        let run = try await demo.runTracez(
             ["demo"],
             environment: [
                 "LANGFUSE_PUBLIC_KEY": "pk-lf-1", "LANGFUSE_SECRET_KEY": "my-very-secret-value", "LANGFUSE_BASE_URL": "http://127.0.0.1:9",
@@ -74,7 +74,7 @@ import TracezTestSupport
         backend.answer { _ in .status(401, headers: [("Content-Type", "application/json")], body: #"{"message":"Invalid credentials"}"#) }
         try await backend.start()
         defer { Task { try? await backend.stop() } }
-        let run = try demo.runTracez(["demo", "--traces", "2", "--langfuse-api", api], environment: Self.environment(backend.url))
+        let run = try await demo.runTracez(["demo", "--traces", "2", "--langfuse-api", api], environment: Self.environment(backend.url))
         // 2 traces of 9 spans, and a score on trace 0.
         DemoOTLPTests.expectFailedRunCounts(run, spans: 19, reasons: "rejectedByBackend=19")
         // In .otel mode observations (OTLP) and the score (ingestion) go in two requests, both

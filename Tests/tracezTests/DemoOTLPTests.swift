@@ -15,7 +15,7 @@ import TracezTestSupport
         try await backend.start()
         defer { Task { try? await backend.stop() } }
 
-        let run = try demo.runTracez(
+        let run = try await demo.runTracez(
             ["demo", "--traces", "3"],
             environment: [
                 "OTEL_EXPORTER_OTLP_ENDPOINT": backend.url,
@@ -95,7 +95,7 @@ import TracezTestSupport
         try await backend.start()
         defer { Task { try? await backend.stop() } }
 
-        let run = try demo.runTracez(["demo", "--traces", "2"], environment: ["OTEL_EXPORTER_OTLP_ENDPOINT": backend.url])
+        let run = try await demo.runTracez(["demo", "--traces", "2"], environment: ["OTEL_EXPORTER_OTLP_ENDPOINT": backend.url])
         let spanCount = 2 * DemoCommandTests.spansPerTrace
         Self.expectFailedRun(run, spans: spanCount, cause: ["400", "bad request"], reasons: "rejectedByBackend=\(spanCount)")
         #expect(!backend.requests.isEmpty)
@@ -108,7 +108,7 @@ import TracezTestSupport
         try await backend.start()
         defer { Task { try? await backend.stop() } }
 
-        let run = try demo.runTracez(
+        let run = try await demo.runTracez(
             ["demo", "--traces", "2"],
             environment: [
                 "OTEL_EXPORTER_OTLP_ENDPOINT": backend.url,
@@ -130,7 +130,7 @@ import TracezTestSupport
         let port = backend.port
         try await backend.stop()
 
-        let run = try demo.runTracez(["demo", "--traces", "5"], environment: ["OTEL_EXPORTER_OTLP_ENDPOINT": url])
+        let run = try await demo.runTracez(["demo", "--traces", "5"], environment: ["OTEL_EXPORTER_OTLP_ENDPOINT": url])
         Self.expectFailedRun(run, spans: 5 * DemoCommandTests.spansPerTrace, cause: ["connection refused"])
         // The cause names the failure, not the address (the start-up line already said where).
         #expect(Self.causeLines(run).allSatisfy { !$0.contains("\(port)") })
@@ -142,7 +142,7 @@ import TracezTestSupport
         let backend = TestBackend()
         try await backend.start()
         defer { Task { try? await backend.stop() } }
-        let run = try demo.runTracez(["demo", "--traces", "1"], environment: ["OTEL_EXPORTER_OTLP_ENDPOINT": "https://127.0.0.1:\(backend.port)"])
+        let run = try await demo.runTracez(["demo", "--traces", "1"], environment: ["OTEL_EXPORTER_OTLP_ENDPOINT": "https://127.0.0.1:\(backend.port)"])
         Self.expectFailedRun(run, spans: DemoCommandTests.spansPerTrace, cause: ["TLS error"])
     }
 
@@ -152,8 +152,8 @@ import TracezTestSupport
         ("OTEL_BSP_MAX_QUEUE_SIZE", "-3"),
         ("OTEL_TRACES_SAMPLER", "sometimes"),
     ])
-    func malformedVariableFailsNamingIt(_ name: String, _ value: String) throws {
-        let run = try demo.runTracez(
+    func malformedVariableFailsNamingIt(_ name: String, _ value: String) async throws {
+        let run = try await demo.runTracez(
             ["demo", "--traces", "1"],
             environment: [
                 "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9",

@@ -76,7 +76,8 @@ public struct DrainedBatch: ~Copyable, Sendable {
 
     /// Takes the records out without settling them: the caller takes over the duty to report
     /// each one with the collector's own accounting methods. For the package's tests of those
-    /// methods; nothing else should need it.
+    /// methods, and for the export pipeline, which sets a batch aside at shutdown (the records
+    /// stay in flight on the collector meanwhile).
     package consuming func takeRecordsUnsettled() -> [SpanRecord] {
         unsettled = 0
         return records

@@ -14,8 +14,12 @@ public struct ExportConfiguration: Sendable {
     public var exportTimeout: Duration
     /// How long graceful shutdown (from a `ServiceGroup`) may spend sending what is left.
     public var shutdownTimeout: Duration
-    /// Batches the pipeline may have in flight at once, from 1 to ``maxConcurrentExportsLimit``.
+    /// Batches the pipeline may be sending at once, from 1 to ``maxConcurrentExportsLimit``.
     /// Default 4.
+    ///
+    /// A batch waiting for its retry is not sending: it gives its turn to the next batch, so one
+    /// batch's backoff does not hold up the others (up to four times this many batches may be in
+    /// flight, most of them waiting).
     ///
     /// A pipeline's throughput is at most this many ``maxBatchSize`` batches per round trip to
     /// the backend, so a distant or slow backend needs more than one. The batches in flight share
@@ -28,10 +32,12 @@ public struct ExportConfiguration: Sendable {
     /// for several batches at once (it must be safe for that, as a `Sendable` exporter is), a
     /// later batch may reach the backend before an earlier one, and batches put back while the
     /// circuit is open may be sent again in another order. With 1, batches go one at a time,
-    /// oldest records first, and the exporter never sees concurrent calls from its pipeline.
+    /// oldest records first, and the exporter never sees concurrent calls from its pipeline
+    /// (a batch retried at shutdown may then come after newer ones).
     /// OpenTelemetry defines no environment variable for this.
     public var maxConcurrentExports: Int
-    /// Retries of transient failures: how many, and the backoff between them.
+    /// Retries of transient failures: for how long (``RetryPolicy/maxElapsed``), and the
+    /// backoff between them.
     public var retry: RetryPolicy
     /// When to stop calling a backend that keeps failing, and when to try it again.
     public var circuitBreaker: CircuitBreaker.Configuration

@@ -29,8 +29,8 @@ enum ExportDecision: Equatable, Sendable {
     enum Shutdown: Equatable, Sendable {
         /// Running: no shutdown has begun.
         case notStarted
-        /// Shutdown has begun and its deadline has not passed.
-        case underway
+        /// Shutdown has begun and its deadline has not passed: `remaining` is left before it.
+        case underway(remaining: Duration)
         /// Shutdown's deadline has passed.
         case pastDeadline
     }
@@ -38,21 +38,29 @@ enum ExportDecision: Equatable, Sendable {
     /// The decision for `outcome` of attempt number `attempt` (1 for the first).
     ///
     /// - A failure past shutdown's deadline drops the records as ``DropReason/shutdownDeadline``.
-    /// - While the circuit is open the records are requeued, shutdown or not. During shutdown
-    ///   its last drain sends them once more, after any export in flight has settled, and counts
-    ///   them ``DropReason/circuitOpen`` only if the backend is still failing then: a batch whose
-    ///   attempt failed just before the backend came back is not lost for it.
-    /// - Otherwise they are retried until the policy's attempts are spent, then dropped as
-    ///   ``DropReason/exportFailed``. The wait is the policy's backoff, or `Retry-After`.
+    /// - While the circuit is open and no shutdown has begun, the records are requeued: they
+    ///   wait in the collector for the backend to come back. Once shutdown has begun nothing
+    ///   will come back for them, so they are retried as below, open circuit or not, until the
+    ///   deadline: a batch whose attempt failed just before the backend came back is not lost.
+    /// - Otherwise they are retried, each after the policy's backoff or `Retry-After`, until
+    ///   ``RetryPolicy/maxElapsed`` has passed since the first attempt (`elapsed` is the time
+    ///   since), the backend's `Retry-After` reaches past it, or the policy's attempts, if
+    ///   capped, are spent: then dropped as ``DropReason/exportFailed``. A backoff that would
+    ///   end past the budget is cut to end with it, for one last try.
+    /// - During shutdown a wait that fits before the deadline is kept; one that does not is
+    ///   cut to half the time left, so the records get more tries rather than none, and a
+    ///   backend that is still down gets a few of them (each failure halves the next wait), not a
+    ///   tight loop.
     static func after<G: RandomNumberGenerator>(
         _ outcome: Outcome,
         attempt: Int,
+        elapsed: Duration = .zero,
         policy: RetryPolicy,
         circuit: CircuitBreaker.State,
         shutdown: Shutdown,
         using generator: inout G
     ) -> ExportDecision {
-        decide(outcome, attempt: attempt, policy: policy, circuit: circuit, shutdown: shutdown) { retryAfter in
+        decide(outcome, attempt: attempt, elapsed: elapsed, policy: policy, circuit: circuit, shutdown: shutdown) { retryAfter in
             policy.delay(beforeRetry: attempt, retryAfter: retryAfter, using: &generator)
         }
     }
@@ -61,11 +69,12 @@ enum ExportDecision: Equatable, Sendable {
     static func after(
         _ outcome: Outcome,
         attempt: Int,
+        elapsed: Duration = .zero,
         policy: RetryPolicy,
         circuit: CircuitBreaker.State,
         shutdown: Shutdown
     ) -> ExportDecision {
-        decide(outcome, attempt: attempt, policy: policy, circuit: circuit, shutdown: shutdown) { retryAfter in
+        decide(outcome, attempt: attempt, elapsed: elapsed, policy: policy, circuit: circuit, shutdown: shutdown) { retryAfter in
             policy.delay(beforeRetry: attempt, retryAfter: retryAfter)
         }
     }
@@ -73,6 +82,7 @@ enum ExportDecision: Equatable, Sendable {
     private static func decide(
         _ outcome: Outcome,
         attempt: Int,
+        elapsed: Duration,
         policy: RetryPolicy,
         circuit: CircuitBreaker.State,
         shutdown: Shutdown,
@@ -85,9 +95,20 @@ enum ExportDecision: Equatable, Sendable {
             return .drop(.rejectedByBackend)
         case .failed(let retryAfter):
             if shutdown == .pastDeadline { return .drop(.shutdownDeadline) }
-            if circuit == .open { return .requeue }
-            if attempt >= policy.maxAttempts { return .drop(.exportFailed) }
-            return .retry(after: delay(retryAfter))
+            if circuit == .open, shutdown == .notStarted { return .requeue }
+            if let maxAttempts = policy.maxAttempts, attempt >= maxAttempts { return .drop(.exportFailed) }
+            // The time budget: spent, or the backend asks for a wait beyond it, and the batch is
+            // given up; a backoff of our own that would end past it is cut to end with it.
+            let budgetLeft = policy.maxElapsed - elapsed
+            guard budgetLeft > .zero else { return .drop(.exportFailed) }
+            var wait = delay(retryAfter)
+            if retryAfter != nil, wait > budgetLeft { return .drop(.exportFailed) }
+            wait = min(wait, budgetLeft)
+            // At shutdown a wait that does not fit before the deadline is halved, not dropped to
+            // nothing: the batch still gets tries, spread over what is left, and a backend still
+            // down sees a few of them, not a tight loop until the deadline.
+            if case .underway(let remaining) = shutdown, wait >= remaining { return .retry(after: remaining / 2) }
+            return .retry(after: wait)
         }
     }
 

@@ -3,9 +3,11 @@ import Logging
 // One batch's export: attempts, retries and waits, until the batch is settled.
 //
 // Thread-safety: runs on the task of the export that drained the batch, which owns the batch
-// (a non-copyable `DrainedBatch`) until it settles it, exactly once. Several batches of one
-// pipeline may be in this function at once (`maxConcurrentExports`): they share the circuit
-// breaker, the metrics and the status behind their own locks, and nothing else.
+// (a non-copyable `DrainedBatch`) until it settles it, exactly once, or sets it aside for the
+// last drain (which then owns it). Several batches of one pipeline may be in this function at
+// once, at most `maxConcurrentExports` of them sending (the pipeline's sending slots): they
+// share the slots, the circuit breaker, the metrics and the status behind their own locks,
+// and nothing else.
 
 extension ExportPipeline {
     enum SendOutcome: Equatable {
@@ -13,6 +15,8 @@ extension ExportPipeline {
         case done(exported: Int)
         /// The circuit opened: the records went back into the collector.
         case requeued
+        /// Shutdown began while the batch waited for a retry: it was set aside for the last drain.
+        case setAside
 
         /// Records of the batch the backend took.
         var exported: Int {
@@ -20,19 +24,32 @@ extension ExportPipeline {
         }
     }
 
-    /// One batch, with retries, settled exactly once whatever happens.
-    func send(_ drained: consuming DrainedBatch) async -> SendOutcome {
-        let started = clock.now
+    /// One batch, with retries, settled exactly once whatever happens (or put back in the
+    /// collector, or set aside). The caller holds a sending slot; the batch gives it up while it
+    /// waits for a retry, and holds one again when it returns. `progress` is where the batch's
+    /// retries stand, for a batch that was set aside; a new batch starts from nothing.
+    ///
+    /// In a routine round (`inLastDrain` false), a batch that would wait for a retry once shutdown
+    /// has begun is set aside instead (``SetAsideBatch``), so that the round ends at once and
+    /// shutdown's last drain sends it after the records still buffered.
+    func send(_ drained: consuming DrainedBatch, inLastDrain: Bool, progress: RetryProgress? = nil) async -> SendOutcome {
+        let started = progress?.started ?? clock.now
         let drainedCount = drained.count
         var batch = drained
-        var attempt = 0
+        var attempt = progress?.attempts ?? 0
         var exported = 0
         var dropped = DropCounts()
         var requeued = 0
+        var isSetAside = false
         exportsInFlight.add(1, ordering: .relaxed)
 
         defer {
             exportsInFlight.subtract(1, ordering: .relaxed)
+            // A batch set aside is reported once, when the last drain settles it.
+            if !isSetAside { reportBatch() }
+        }
+
+        func reportBatch() {
             let duration = clock.now - started
             metrics.batchDuration.recordNanoseconds(duration.nanosecondsClamped)
             if exported > 0 { metrics.batchesSent.increment() }
@@ -78,10 +95,16 @@ extension ExportPipeline {
             attempt += 1
             let exporter = self.exporter
             let records = batch.records
-            let exportDeadline = min(clock.now + configuration.exportTimeout, shutdownDeadline.withLock { $0 } ?? clock.now + .seconds(86_400 * 365))
+            let timeoutAt = clock.now + configuration.exportTimeout
+            let shutdownAt = shutdownDeadline.withLock { $0 }
+            // An attempt cut short by shutdown's deadline, not by its own timeout, says nothing
+            // about the backend: it is neither reported as a failure nor held against the backend.
+            let isCutByShutdown = shutdownAt.map { $0 < timeoutAt } ?? false
+            let exportDeadline = isCutByShutdown ? shutdownAt ?? timeoutAt : timeoutAt
             let outcome: ExportDecision.Outcome
             var reason = ""
             var countsAgainstBackend = true  // a failure of the backend, not of some records
+            var isReported = true
             switch await withDeadline(exportDeadline, clock: clock, { try await exporter.export(records) }) {
             case .finished(.success):
                 outcome = .accepted
@@ -119,7 +142,9 @@ extension ExportPipeline {
                 reason = "\(error)"
             case .timedOut:
                 outcome = .failed(retryAfter: nil)
-                reason = "no answer within the export timeout"
+                reason = isCutByShutdown ? "shutdown's deadline passed during the attempt" : "no answer within the export timeout"
+                countsAgainstBackend = !isCutByShutdown
+                isReported = !isCutByShutdown
             }
 
             if case .failed = outcome, countsAgainstBackend { report(circuitBreaker.recordFailure(at: clock.now)) }
@@ -127,11 +152,12 @@ extension ExportPipeline {
             let decision = ExportDecision.after(
                 outcome,
                 attempt: attempt,
+                elapsed: clock.now - started,
                 policy: configuration.retry,
                 circuit: circuitBreaker.currentState,
                 shutdown: shutdownState()
             )
-            if outcome != .accepted {
+            if outcome != .accepted, isReported {
                 notifyFailure(attempt: attempt, records: batch.count, reason: reason, willRetry: decision.sendsAgain)
             }
 
@@ -150,36 +176,77 @@ extension ExportPipeline {
                 }
                 return .done(exported: exported)
             case .requeue:
-                let (back, lost) = putBack(batch)
-                requeued += back
-                dropped[.circuitOpen] += lost
-                return .requeued
+                logCircuitOpen(records: batch.count)
+                return putBack(batch, requeued: &requeued, dropped: &dropped)
             case .retry(let delay):
                 metrics.retries.increment()
-                // Once shutdown has begun the wait is cut short (or skipped): a batch due for a retry
-                // is sent at once, until its attempts or the shutdown deadline run out.
                 let retryAt = clock.now + delay
+                if !inLastDrain, delay > .zero, shuttingDown.isFired {
+                    isSetAside = true
+                    return setAsideForTheLastDrain(batch, retryAt: retryAt, attempts: attempt, started: started)
+                }
                 activity.withLock { $0.retriesDue.append(retryAt) }
-                await shuttingDown.sleep(for: delay, clock: clock)
+                sendingSlots.give()  // waiting, not sending: the next batch may go
+                await waitForRetry(until: retryAt, decidingAgainAtShutdown: inLastDrain)
+                await sendingSlots.take()
                 activity.withLock { $0.removeRetry(due: retryAt) }
+                // Shutdown began during the wait: a routine round ends, and the last drain sends
+                // the batch when its retry is due.
+                if !inLastDrain, shuttingDown.isFired, clock.now < retryAt {
+                    isSetAside = true
+                    return setAsideForTheLastDrain(batch, retryAt: retryAt, attempts: attempt, started: started)
+                }
                 // Another batch in flight may have opened the circuit during the wait: then this
                 // one waits in the collector too, rather than send into an open circuit.
                 if circuitBreaker.currentState == .open, shutdownState() == .notStarted {
-                    let (back, lost) = putBack(batch)
-                    requeued += back
-                    dropped[.circuitOpen] += lost
-                    return .requeued
+                    logCircuitOpen(records: batch.count)
+                    return putBack(batch, requeued: &requeued, dropped: &dropped)
                 }
             }
         }
     }
 
-    /// Puts a batch back at the front of the collector while the circuit is open. Returns how
-    /// many records went back, and how many no longer fitted (the caller counts them `circuitOpen`).
-    private func putBack(_ batch: consuming DrainedBatch) -> (requeued: Int, dropped: Int) {
+    /// Waits until `retryAt`, or until shutdown begins. Then, if `decidingAgainAtShutdown` (in
+    /// the last drain), the wait is decided again as ``ExportDecision`` decides it at shutdown:
+    /// kept if it still ends before the deadline (the backend asked for it, or backing off is
+    /// what lets it recover), or else cut to half the time left, so the batch gets more tries
+    /// rather than none. A routine round's batch returns at once, to be set aside.
+    func waitForRetry(until retryAt: ContinuousClock.Instant, decidingAgainAtShutdown: Bool) async {
+        await shuttingDown.sleep(for: retryAt - clock.now, clock: clock)
+        let now = clock.now
+        guard decidingAgainAtShutdown, now < retryAt, let deadline = shutdownDeadline.withLock({ $0 }), now < deadline else { return }
+        try? await clock.sleep(until: retryAt < deadline ? retryAt : now + (deadline - now) / 2)
+    }
+
+    /// Sets a batch aside for shutdown's last drain; see ``SetAsideBatch``.
+    private func setAsideForTheLastDrain(
+        _ batch: consuming DrainedBatch,
+        retryAt: ContinuousClock.Instant,
+        attempts: Int,
+        started: ContinuousClock.Instant
+    ) -> SendOutcome {
+        let entry = SetAsideBatch(
+            records: batch.takeRecordsUnsettled(),
+            retryAt: retryAt,
+            progress: RetryProgress(attempts: attempts, started: started)
+        )
+        setAside.withLock { $0.append(entry) }
+        return .setAside
+    }
+
+    /// Puts a batch back at the front of the collector: while the circuit is open, or, for a
+    /// routine round once shutdown has begun, for the last drain. Records that no longer fit are
+    /// counted `circuitOpen` (the collector is full, or closed).
+    private func putBack(_ batch: consuming DrainedBatch, requeued: inout Int, dropped: inout DropCounts) -> SendOutcome {
         let count = batch.count
         let back = batch.requeue(overflow: .circuitOpen)
-        logFailure("circuit", "circuit open; records wait in the collector", ["records": "\(back)"])
-        return (back, count - back)
+        requeued += back
+        dropped[.circuitOpen] += count - back
+        return .requeued
+    }
+
+    /// Logs that the circuit is open and `records` wait in the collector.
+    private func logCircuitOpen(records: Int) {
+        logFailure("circuit", "circuit open; records wait in the collector", ["records": "\(records)"])
     }
 }

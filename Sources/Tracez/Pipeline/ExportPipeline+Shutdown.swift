@@ -19,7 +19,8 @@ extension ExportPipeline {
     /// Whether shutdown has begun, and whether its deadline has passed.
     func shutdownState() -> ExportDecision.Shutdown {
         guard let deadline = shutdownDeadline.withLock({ $0 }) else { return .notStarted }
-        return clock.now >= deadline ? .pastDeadline : .underway
+        let now = clock.now
+        return now >= deadline ? .pastDeadline : .underway(remaining: deadline - now)
     }
 
     /// Shutdown ran out of time: count what is left (every batch in flight too) and ignore late
@@ -27,6 +28,7 @@ extension ExportPipeline {
     func abandon() {
         let reason = ExportDecision.reasonForUnsent(circuit: circuitBreaker.currentState)
         collector.abandon(reason: reason)
+        forgetSetAsideBatches()
         metrics.report(collector.statistics)
         warnAboutUnsentRecords("shutdown deadline passed; unsent records counted as dropped", reason)
     }
@@ -35,13 +37,20 @@ extension ExportPipeline {
     func finish(deadline: ContinuousClock.Instant) async {
         await turns.run {
             await sendRemaining(until: deadline)
-            let left = collector.statistics.buffered
+            let left = collector.statistics.buffered + setAside.withLock { $0.count }
             let reason = ExportDecision.reasonForUnsent(circuit: circuitBreaker.currentState)
             collector.abandon(reason: reason)
+            forgetSetAsideBatches()
             if left > 0 { warnAboutUnsentRecords("shutdown left records unsent; counted as dropped", reason) }
             metrics.report(collector.statistics)
         }
         _ = await withDeadline(max(deadline, clock.now + .milliseconds(100)), clock: clock) { await self.exporter.shutdown() }
+    }
+
+    /// Drops the batches still set aside once the collector has counted everything in flight
+    /// (theirs included): nothing will send them now.
+    private func forgetSetAsideBatches() {
+        setAside.withLock { $0.removeAll() }
     }
 
     /// One warning per shutdown, however many of its parts see the deadline pass (the loop,

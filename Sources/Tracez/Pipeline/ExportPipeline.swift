@@ -8,16 +8,19 @@ import Synchronization
 /// The pipeline exports every ``ExportConfiguration/interval``, as soon as the
 /// collector holds a full batch, and on ``forceFlush()``. Each time, it sends what the
 /// collector holds in batches, up to ``ExportConfiguration/maxConcurrentExports`` (default 4)
-/// of them in flight at once; the loop, flushes and shutdown take turns, so that limit holds
-/// for the whole pipeline. With more than one in flight the exporter sees concurrent calls,
+/// of them sending at once; a batch waiting for its retry lets the next one go. With more than one in flight the exporter sees concurrent calls,
 /// and ordering across batches is not promised; with 1, batches go one at a time, in order.
 /// A batch in flight counts as pending on the collector until it is settled.
 ///
 /// Failures: a transient one (``ExportError/transient(reason:retryAfter:)``, a timeout,
-/// or any error that is not an ``ExportError``) is retried per ``RetryPolicy``, honouring
-/// `Retry-After`; a refusal (``ExportError/rejected(status:reason:)``) is never retried.
-/// While the ``CircuitBreaker`` is open, batches wait in the collector. Every drained
-/// record ends up counted on the collector: exported, or dropped with a reason.
+/// or any error that is not an ``ExportError``) is retried per ``RetryPolicy`` until its time
+/// budget is spent, honouring `Retry-After`; a refusal (``ExportError/rejected(status:reason:)``)
+/// is never retried. While the ``CircuitBreaker`` is open, batches wait in the collector. Every
+/// drained record ends up counted on the collector: exported, or dropped with a reason.
+///
+/// Shutdown spends its deadline rather than wasting it: it sends everything buffered first,
+/// then the batches that were waiting for a retry, each after its wait when that still ends
+/// before the deadline (else after half the time left), open circuit or not.
 ///
 /// It is a swift-service-lifecycle `Service`: in a `ServiceGroup`, graceful
 /// shutdown (SIGTERM) makes it send what is left within
@@ -47,6 +50,11 @@ public final class ExportPipeline: Service, Sendable {
     let mailbox = PipelineMailbox()
     let phase = SanitizedMutex(PipelinePhase.idle)
     let turns = ExportTurns()
+    /// The requests in flight: ``ExportConfiguration/maxConcurrentExports`` slots, shared by
+    /// every round, held by a batch while it is sent and not while it waits for its retry.
+    let sendingSlots: ExportSlots
+    /// Batches set aside at shutdown for the last drain, oldest first.
+    let setAside = SanitizedMutex<[SetAsideBatch]>([])
     /// Fired when shutdown begins: cuts backoff waits short and stops routine export rounds.
     let shuttingDown = Signal()
     let shutdownDeadline = SanitizedMutex<ContinuousClock.Instant?>(nil)
@@ -87,6 +95,7 @@ public final class ExportPipeline: Service, Sendable {
         self.logger = logger
         self.metrics = PipelineMetrics(collector: collector.name)
         self.clock = PipelineClock(clock)
+        self.sendingSlots = ExportSlots(count: configuration.maxConcurrentExports)
         let mailbox = mailbox
         collector.onReaching(configuration.maxBatchSize) { mailbox.post(.batchReady) }
     }

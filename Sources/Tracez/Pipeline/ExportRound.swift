@@ -19,11 +19,18 @@ final class ExportRound: Sendable {
     }
 
     private let state: SanitizedMutex<State>
+    /// Fired when a batch of the round got through, or when the round stopped: exports that
+    /// held back while the circuit was open go on, or end.
+    private let backendAnswered = Signal()
 
     /// A round that drains at most `records` records.
     init(records: Int) {
         state = SanitizedMutex(State(remaining: records))
     }
+
+    /// Tasks a round may run per sending slot: enough that batches waiting for their retries
+    /// leave others to send, few enough that a round does not start a task per batch.
+    static let tasksPerSendingSlot = 4
 
     /// How many exports to start for a round of `records` records in batches of `batchSize`:
     /// one per batch, at most `limit`, and at least one.
@@ -53,5 +60,22 @@ final class ExportRound: Sendable {
     /// Ends the round: exports finish the batch they hold and drain no more.
     func stop() {
         state.withLock { $0.isStopped = true }
+        backendAnswered.fire()
+    }
+
+    /// Whether the round has ended.
+    var isStopped: Bool { state.withLock { $0.isStopped } }
+
+    /// Notes that a batch of the round got through: the backend is answering.
+    func noteBatchGotThrough() {
+        backendAnswered.fire()
+    }
+
+    /// Whether a batch of the round got through (or the round stopped).
+    var hasBackendAnswered: Bool { backendAnswered.isFired }
+
+    /// Waits until a batch of the round gets through, or the round stops.
+    func waitUntilBackendAnswers() async {
+        await backendAnswered.wait()
     }
 }

@@ -1,14 +1,21 @@
 /// When to try a failed export again: exponential backoff with full jitter,
-/// honouring the backend's `Retry-After`.
+/// honouring the backend's `Retry-After`, for as long as ``maxElapsed`` allows.
 ///
 /// The n-th retry waits a random time between zero and
 /// `min(maxDelay, initialDelay * multiplier^(n-1))` ("full jitter", which spreads
 /// many clients' retries instead of synchronising them). A `Retry-After` from
 /// the backend replaces the random wait, capped at ``maxDelay``.
+///
+/// Retries are bounded by time, as the OpenTelemetry Collector's exporters bound them
+/// (`retry_on_failure.max_elapsed_time`, 300 s there): a batch is given up when its next
+/// retry would come later than ``maxElapsed`` after its first attempt. ``maxAttempts`` is an
+/// extra cap, off by default.
 public struct RetryPolicy: Sendable, Hashable {
-    /// Export attempts per batch, the first one included. 1 means never retry.
-    /// Default 4 (three retries after the first attempt).
-    public var maxAttempts: Int
+    /// The longest time from a batch's first attempt to its last retry. Default 60 s.
+    public var maxElapsed: Duration
+    /// Export attempts per batch, the first one included, if set. 1 means never retry.
+    /// Default `nil`: only ``maxElapsed`` bounds the retries.
+    public var maxAttempts: Int?
     /// The longest random wait before the first retry. Default 1 s.
     public var initialDelay: Duration
     /// Default 2.
@@ -16,7 +23,14 @@ public struct RetryPolicy: Sendable, Hashable {
     /// The longest wait, also the cap on `Retry-After`. Default 30 s.
     public var maxDelay: Duration
 
-    public init(maxAttempts: Int = 4, initialDelay: Duration = .seconds(1), multiplier: Double = 2, maxDelay: Duration = .seconds(30)) {
+    public init(
+        maxElapsed: Duration = .seconds(60),
+        maxAttempts: Int? = nil,
+        initialDelay: Duration = .seconds(1),
+        multiplier: Double = 2,
+        maxDelay: Duration = .seconds(30)
+    ) {
+        self.maxElapsed = maxElapsed
         self.maxAttempts = maxAttempts
         self.initialDelay = initialDelay
         self.multiplier = multiplier
@@ -57,8 +71,11 @@ public struct RetryPolicy: Sendable, Hashable {
     }
 
     func validate() throws(TracezError) {
-        guard maxAttempts >= 1 else {
+        if let maxAttempts, maxAttempts < 1 {
             throw .invalidConfiguration(field: "retry.maxAttempts", reason: "must be at least 1, got \(maxAttempts)")
+        }
+        guard maxElapsed >= .zero else {
+            throw .invalidConfiguration(field: "retry.maxElapsed", reason: "must not be negative, got \(maxElapsed)")
         }
         guard initialDelay >= .zero else {
             throw .invalidConfiguration(field: "retry.initialDelay", reason: "must not be negative, got \(initialDelay)")

@@ -198,6 +198,43 @@ import TracezTestSupport
         try await setup.backend.stop()
     }
 
+    /// The backend is down for longer than the retry budget, with no circuit breaker to park the
+    /// batches: each batch sent meanwhile is retried until its time is spent, then given up as
+    /// `exportFailed` (exactly those records, nothing else), and what is recorded once the
+    /// backend is back is sent.
+    @Test func backendDownForLongerThanTheRetryBudgetDropsExactlyTheBatchesSentMeanwhile() async throws {
+        let budget = RetryPolicy(maxElapsed: .seconds(3), initialDelay: .milliseconds(10), multiplier: 2, maxDelay: .milliseconds(100))
+        let results = SanitizedMutex<[BatchResult]>([])
+        var configuration = ExportConfiguration(
+            maxBatchSize: 10, interval: .seconds(3600), retry: budget, circuitBreaker: CircuitBreaker.Configuration(isEnabled: false))
+        configuration.onBatchResult = { result in results.withLock { $0.append(result) } }
+        let setup = try await makeSetup(configuration: configuration)
+        try await setup.backend.stop()  // down: connections are refused
+
+        record(30, into: setup.tracer, prefix: "during")
+        await setup.tracer.forceFlush()  // three batches, each retried until its 3 s are spent
+        var statistics = setup.collector.statistics
+        #expect(statistics.dropped[.exportFailed] == 30)
+        #expect(statistics.dropped.total == 30)
+        #expect(statistics.pending == 0)
+        let failed = results.withLock { $0 }
+        #expect(failed.count == 3)
+        // Each batch was tried again before it was given up: how often depends on how fast the
+        // machine refuses a connection, so the count is only reported (ExportDecisionTests pins
+        // the rule: the time budget, not a count, ends the retries).
+        #expect(failed.allSatisfy { $0.dropped[.exportFailed] == 10 && $0.attempts >= 2 }, "attempts: \(failed.map(\.attempts))")
+
+        try await setup.backend.start()
+        record(20, into: setup.tracer, prefix: "after")
+        statistics = await setup.tracer.shutdown(deadline: .now + .seconds(30))
+        #expect(statistics.exported == 20)
+        #expect(statistics.dropped[.exportFailed] == 30)
+        #expect(statistics.dropped.total == 30)
+        #expect(statistics.isBalanced)
+        #expect(Set(setup.backend.receivedSpanNames) == Set((0..<20).map { "after \($0)" }))
+        try await setup.backend.stop()
+    }
+
     @Test func anOpenCircuitSendsNothingAndBatchesWaitInTheCollector() async throws {
         // Open for an hour: however slow the machine, the second flush finds it open.
         let breaker = CircuitBreaker.Configuration(failureThreshold: 3, openDuration: .seconds(3600), successThreshold: 1)
@@ -247,7 +284,10 @@ import TracezTestSupport
         try await setup.backend.stop()
     }
 
-    @Test func shutdownWhileTheCircuitIsOpenCountsTheRestAsCircuitOpen() async throws {
+    /// Shutdown tries an open circuit again with one batch and the policy's retries (nothing
+    /// would come back for records left waiting); when they fail too, that batch is counted
+    /// `exportFailed` and the rest `circuitOpen`, without sending them into a failing backend.
+    @Test func shutdownWhileTheCircuitIsOpenRetriesOneBatchAndCountsTheRestAsCircuitOpen() async throws {
         let breaker = CircuitBreaker.Configuration(failureThreshold: 2, openDuration: .seconds(3600))
         let setup = try await makeSetup(
             configuration: ExportConfiguration(maxBatchSize: 10, interval: .seconds(3600), retry: Self.quickRetries, circuitBreaker: breaker)
@@ -255,8 +295,12 @@ import TracezTestSupport
         setup.backend.answer { _ in .status(503) }
         record(25, into: setup.tracer)
         await setup.tracer.forceFlush()
+        let requestsBeforeShutdown = setup.backend.requests.count
         let statistics = await setup.tracer.shutdown(deadline: .now + .seconds(30))
-        #expect(statistics.dropped[.circuitOpen] == 25)
+        #expect(statistics.dropped[.exportFailed] == 10)
+        #expect(statistics.dropped[.circuitOpen] == 15)
+        #expect(statistics.dropped.total == 25)
+        #expect(setup.backend.requests.count - requestsBeforeShutdown == Self.quickRetries.maxAttempts)
         #expect(statistics.pending == 0)
         #expect(statistics.isBalanced)
         try await setup.backend.stop()

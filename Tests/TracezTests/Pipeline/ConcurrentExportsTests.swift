@@ -131,7 +131,8 @@ import TracezTestSupport
     /// Four batches in flight fail together, twice each: each is counted `exportFailed` once.
     /// Then four more fail together with the breaker one failure short of opening: it opens
     /// once for the pipeline, and all four go back into the collector. At shutdown one batch
-    /// probes the open circuit, not four, and the rest is counted `circuitOpen`.
+    /// probes the open circuit, not four, with the policy's retry; it fails, and the rest is
+    /// counted `circuitOpen`.
     @Test func failingBatchesInFlightShareTheRetryPolicyAndOneCircuitBreaker() async throws {
         try await withTimeLimit(.seconds(60), #function) {
             let gate = HangingExporter()
@@ -191,16 +192,18 @@ import TracezTestSupport
             #expect(secondBatches.count == 4)
             #expect(secondBatches.allSatisfy { $0.requeued == 10 && $0.attempts == 1 && $0.dropped.total == 0 })
 
-            // Shutdown: one probe of the open circuit, which fails; the rest counted circuitOpen.
+            // Shutdown: one probe of the open circuit and its retry, which fail; the rest counted circuitOpen.
             let shutdown = Task { await pipeline.shutdown(deadline: .now + .seconds(30)) }
             try await expectExportsAtTheGate(1, gate, "one batch probes the open circuit at shutdown")
             gate.release()
+            try await expectExportsAtTheGate(1, gate, "the probe's retry")
+            gate.release()
             statistics = await shutdown.value
-            #expect(script.callCount == 13)
+            #expect(script.callCount == 14)
             #expect(statistics.recorded == 80)
             #expect(statistics.exported == 0)
-            #expect(statistics.dropped[.exportFailed] == 40)
-            #expect(statistics.dropped[.circuitOpen] == 40)
+            #expect(statistics.dropped[.exportFailed] == 50)
+            #expect(statistics.dropped[.circuitOpen] == 30)
             #expect(statistics.dropped.total == 80)
             #expect(statistics.pending == 0)
             #expect(statistics.isBalanced)
@@ -246,12 +249,18 @@ import TracezTestSupport
             #expect(reports.batches.allSatisfy { $0.requeued == 10 && $0.attempts == 1 })
             #expect(reports.changes.count == 1)
 
-            // Shutdown gives the open circuit one more try, which fails too.
-            let shutdown = Task { await pipeline.shutdown(deadline: .now + .seconds(30)) }
-            try await expectExportsAtTheGate(1, gate, "one batch probes the open circuit at shutdown")
-            gate.release()
+            // Shutdown tries the open circuit with one batch and the policy's retries, each after
+            // the backend's Retry-After; they fail too, and the other batch is counted circuitOpen.
+            let shutdown = Task { await pipeline.shutdown(deadline: clock.now + .seconds(30)) }
+            for attempt in 1...3 {
+                try await expectExportsAtTheGate(1, gate, "attempt \(attempt) at shutdown")
+                gate.release()
+                if attempt < 3 { try await clock.advanceToNextSleeper(within: .seconds(1)) }  // its Retry-After
+            }
             let final = await shutdown.value
-            #expect(final.dropped[.circuitOpen] == 20)
+            #expect(script.callCount == 5)
+            #expect(final.dropped[.exportFailed] == 10)
+            #expect(final.dropped[.circuitOpen] == 10)
             #expect(final.dropped.total == 20)
             #expect(final.isBalanced)
         }
@@ -299,13 +308,13 @@ import TracezTestSupport
     }
 
     /// An attempt that fails just as shutdown begins opens the circuit. Its batch is not given
-    /// up for that: it goes back into the collector, and shutdown's last drain sends it again to
-    /// a backend that is back by then.
+    /// up for that: it is set aside, and shutdown's last drain sends it again when its retry is
+    /// due, to a backend that is back by then.
     @Test func aBatchThatOpensTheCircuitAsShutdownBeginsIsSentByTheLastDrain() async throws {
         try await withTimeLimit(.seconds(60), #function) {
             let gate = HangingExporter()
             let script = ScriptedExporter { call, _ in
-                if call == 1 { throw ExportError.transient(reason: "connection refused", retryAfter: nil) }
+                if call == 1 { throw ExportError.transient(reason: "connection refused", retryAfter: .milliseconds(500)) }
             }
             let clock = ManualClock()
             let (collector, pipeline) = try makePipeline(
@@ -324,7 +333,9 @@ import TracezTestSupport
             gate.release()  // the attempt fails: the circuit opens with shutdown under way
             await flush.value
             #expect(pipeline.circuitBreaker.currentState == .open)
+            #expect(collector.statistics.inFlight == 10)  // set aside, still pending
 
+            try await clock.advanceToNextSleeper(within: .seconds(1))  // its retry is due
             try await expectExportsAtTheGate(1, gate, "shutdown's last drain sends the batch again")
             gate.release()
             let statistics = await shutdown.value

@@ -11,16 +11,46 @@ import TracezTestSupport
     func decide(
         _ outcome: ExportDecision.Outcome,
         attempt: Int = 1,
+        elapsed: Duration = .zero,
+        policy: RetryPolicy = Self.policy,
         circuit: CircuitBreaker.State = .closed,
         shutdown: ExportDecision.Shutdown = .notStarted
     ) -> ExportDecision {
         var generator = SplitMix(state: 42)
-        return ExportDecision.after(outcome, attempt: attempt, policy: Self.policy, circuit: circuit, shutdown: shutdown, using: &generator)
+        return ExportDecision.after(
+            outcome, attempt: attempt, elapsed: elapsed, policy: policy, circuit: circuit, shutdown: shutdown, using: &generator)
+    }
+
+    /// No attempt cap: only the time budget ends the retries.
+    static let budgetOnly = RetryPolicy(maxElapsed: .seconds(60), initialDelay: .seconds(1), multiplier: 2, maxDelay: .seconds(30))
+
+    @Test func withoutAnAttemptCapRetriesGoOnWhileTheNextFitsInTheTimeBudget() {
+        #expect(decide(.failed(retryAfter: .seconds(5)), attempt: 50, elapsed: .seconds(40), policy: Self.budgetOnly) == .retry(after: .seconds(5)))
+        #expect(decide(.failed(retryAfter: .seconds(5)), attempt: 50, elapsed: .seconds(55), policy: Self.budgetOnly) == .retry(after: .seconds(5)))
+        #expect(decide(.failed(retryAfter: .seconds(5)), attempt: 2, elapsed: .seconds(56), policy: Self.budgetOnly) == .drop(.exportFailed))
+        #expect(decide(.failed(retryAfter: nil), attempt: 2, elapsed: .seconds(61), policy: Self.budgetOnly) == .drop(.exportFailed))
+    }
+
+    @Test func aRetryAfterBeyondTheTimeBudgetDropsTheBatchAtOnce() {
+        #expect(decide(.failed(retryAfter: .seconds(20)), elapsed: .seconds(45), policy: Self.budgetOnly) == .drop(.exportFailed))
+        #expect(decide(.failed(retryAfter: .seconds(20)), elapsed: .seconds(40), policy: Self.budgetOnly) == .retry(after: .seconds(20)))
+    }
+
+    @Test func atShutdownAWaitThatFitsBeforeTheDeadlineIsKeptAndOneThatDoesNotIsCut() {
+        let underway = ExportDecision.Shutdown.underway(remaining: .seconds(3))
+        #expect(decide(.failed(retryAfter: .seconds(1)), policy: Self.budgetOnly, shutdown: underway) == .retry(after: .seconds(1)))
+        // One that does not fit is cut to half the time left: tries spread over it, never a tight loop.
+        #expect(decide(.failed(retryAfter: .seconds(3)), policy: Self.budgetOnly, shutdown: underway) == .retry(after: .milliseconds(1500)))
+        #expect(decide(.failed(retryAfter: .seconds(10)), policy: Self.budgetOnly, shutdown: underway) == .retry(after: .milliseconds(1500)))
+        let nearlyOver = ExportDecision.Shutdown.underway(remaining: .milliseconds(10))
+        #expect(decide(.failed(retryAfter: nil), attempt: 2, policy: Self.budgetOnly, shutdown: nearlyOver) == .retry(after: .milliseconds(5)))
+        // The budget still decides first: a retry it does not allow is not made at shutdown either.
+        #expect(decide(.failed(retryAfter: .seconds(10)), elapsed: .seconds(55), policy: Self.budgetOnly, shutdown: underway) == .drop(.exportFailed))
     }
 
     @Test func anAcceptedBatchIsExportedWhateverElseHolds() {
         for circuit in [CircuitBreaker.State.closed, .halfOpen, .open] {
-            for shutdown in [ExportDecision.Shutdown.notStarted, .underway, .pastDeadline] {
+            for shutdown in [ExportDecision.Shutdown.notStarted, .underway(remaining: .seconds(1)), .pastDeadline] {
                 #expect(decide(.accepted, attempt: 9, circuit: circuit, shutdown: shutdown) == .exported)
             }
         }
@@ -51,11 +81,14 @@ import TracezTestSupport
         #expect(decide(.failed(retryAfter: .seconds(7)), attempt: 3) == .drop(.exportFailed))
     }
 
-    /// During shutdown too: its last drain tries the records once more, so a batch whose
-    /// attempt failed just before the backend came back is not dropped for it.
-    @Test func anOpenCircuitRequeuesWhileRunningAndDuringShutdown() {
+    /// During shutdown nothing would come back for requeued records: they are retried, open
+    /// circuit or not, so a batch whose attempt failed just before the backend came back is
+    /// not dropped for it.
+    @Test func anOpenCircuitRequeuesWhileRunningAndIsRetriedThroughDuringShutdown() {
         #expect(decide(.failed(retryAfter: nil), circuit: .open) == .requeue)
-        #expect(decide(.failed(retryAfter: nil), circuit: .open, shutdown: .underway) == .requeue)
+        let underway = ExportDecision.Shutdown.underway(remaining: .seconds(5))
+        #expect(decide(.failed(retryAfter: .seconds(1)), circuit: .open, shutdown: underway) == .retry(after: .seconds(1)))
+        #expect(decide(.failed(retryAfter: nil), attempt: 3, circuit: .open, shutdown: underway) == .drop(.exportFailed))
     }
 
     @Test func pastShutdownsDeadlineAFailureIsDroppedAsShutdownDeadlineFirst() {
@@ -64,7 +97,7 @@ import TracezTestSupport
     }
 
     @Test func duringShutdownAFailureIsStillRetriedWhileAttemptsAndTimeRemain() {
-        guard case .retry = decide(.failed(retryAfter: .seconds(60)), shutdown: .underway) else {
+        guard case .retry = decide(.failed(retryAfter: .seconds(60)), shutdown: .underway(remaining: .seconds(1))) else {
             Issue.record("shutdown does not give up a batch with attempts left")
             return
         }

@@ -134,7 +134,7 @@ import TracezTestSupport
         let clock = ManualClock()
         let (tracer, collector, _) = try makePipeline(
             exporter: exporter,
-            configuration: ExportConfiguration(interval: .seconds(3600), exportTimeout: .milliseconds(100)),
+            configuration: ExportConfiguration(interval: .seconds(3600), exportTimeout: .milliseconds(100), retry: RetryPolicy(maxAttempts: 4)),
             clock: clock
         )
         try await withThrowingTaskGroup(of: Void.self) { group in

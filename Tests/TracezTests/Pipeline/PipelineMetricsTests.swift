@@ -101,11 +101,14 @@ import TracezTestSupport
             #expect(counter("tracez_spans_recorded_total", healthyName) == 10)
             #expect(counter("tracez_spans_exported_total", healthyName) == 10)
 
-            // Shutdown counts the waiting records as circuitOpen, and the metrics follow.
-            let statistics = await breaker.shutdown(deadline: .now + .seconds(5))
-            #expect(statistics.dropped[.circuitOpen] == 6)
+            // Shutdown sends the waiting records once more, with the policy's retry; both attempts
+            // fail, they are counted exportFailed, and the metrics follow.
+            let statistics = try await clock.lettingShortWaitsPass { await breaker.shutdown(deadline: clock.now + .seconds(5)) }
+            #expect(statistics.dropped[.exportFailed] == 6)
+            #expect(statistics.dropped.total == 6)
             #expect(statistics.isBalanced)
-            #expect(counter("tracez_spans_dropped_total", breakerName, reason: .circuitOpen) == 6)
+            #expect(counter("tracez_spans_dropped_total", breakerName, reason: .exportFailed) == 6)
+            #expect(counter("tracez_export_retries_total", breakerName) == 1)
             #expect(try gauge("tracez_collector_fill_ratio", breakerName) == 0)
 
             for pipeline in [failing, healthy] {

@@ -231,7 +231,9 @@ import TracezTestSupport
 
     // MARK: - Circuit breaker
 
-    @Test func openCircuitPutsTheBatchBackInTheCollectorAndShutdownCountsItAsCircuitOpen() async throws {
+    /// At shutdown nothing would come back for records left in the collector: the open circuit
+    /// gets one batch retried per the policy, and when that fails too the rest are given up.
+    @Test func openCircuitPutsTheBatchBackInTheCollectorAndShutdownRetriesItUntilThePolicyGivesUp() async throws {
         try await withTimeLimit(.seconds(60), #function) {
             let exporter = ScriptedExporter { _, _ in throw ExportError.transient(reason: "503 Service Unavailable") }
             let reports = PipelineReports()
@@ -271,8 +273,9 @@ import TracezTestSupport
             #expect(statistics.buffered == 10)
             #expect(statistics.isBalanced)
 
-            statistics = await pipeline.shutdown(deadline: .now + .seconds(5))
-            #expect(statistics.dropped[.circuitOpen] == 10)
+            statistics = try await clock.lettingShortWaitsPass { await pipeline.shutdown(deadline: clock.now + .seconds(5)) }
+            #expect(exporter.callCount == 2 + 5)  // the policy's five attempts, at shutdown
+            #expect(statistics.dropped[.exportFailed] == 10)
             #expect(statistics.dropped.total == 10)
             #expect(statistics.exported == 0)
             #expect(statistics.pending == 0)
@@ -330,8 +333,11 @@ import TracezTestSupport
 
     // MARK: - Shutdown
 
-    @Test func shutdownCutsALongBackoffShortAndSendsTheWaitingBatchAtOnce() async throws {
+    /// A wait that would end after shutdown's deadline is cut to half the time left: the batch
+    /// is tried again well before the deadline, and not in a tight loop.
+    @Test func shutdownCutsABackoffPastItsDeadlineToHalfTheTimeLeft() async throws {
         try await withTimeLimit(.seconds(60), #function) {
+            let clock = ManualClock()
             let exporter = ScriptedExporter { call, _ in
                 if call == 1 { throw ExportError.transient(reason: "503 Service Unavailable", retryAfter: .seconds(3600)) }
             }
@@ -339,7 +345,9 @@ import TracezTestSupport
             let (collector, pipeline) = try makePipeline(
                 exporter,
                 reports: reports,
-                retry: RetryPolicy(maxAttempts: 4, initialDelay: .milliseconds(1), multiplier: 2, maxDelay: .seconds(7200))
+                // A budget the hour-long Retry-After fits in: beyond it the batch would be given up.
+                retry: RetryPolicy(maxElapsed: .seconds(7200), maxAttempts: 4, initialDelay: .milliseconds(1), multiplier: 2, maxDelay: .seconds(7200)),
+                clock: clock
             )
             let names = record(10, into: collector)
 
@@ -356,11 +364,16 @@ import TracezTestSupport
                 let failure = await next(of: reports.failureStream)
                 #expect(failure?.willRetry == true)
 
-                let statistics = await pipeline.shutdown(deadline: .now + .seconds(30))
+                let shutdownBegan = clock.now
+                let shutdown = Task { await pipeline.shutdown(deadline: shutdownBegan + .seconds(30)) }
+                try await clock.advanceToNextSleeper(within: .seconds(20))  // the retry at 15 s; the deadline is at 30 s
+                let statistics = await shutdown.value
                 #expect(statistics.exported == 10)
                 #expect(statistics.dropped.total == 0)
                 #expect(statistics.pending == 0)
                 #expect(statistics.isBalanced)
+                // The retry came half-way to the deadline, once the clock had got there.
+                #expect(clock.now - shutdownBegan == .seconds(15))
                 try await group.waitForAll()
             }
             #expect(exporter.callCount == 2)
@@ -369,8 +382,9 @@ import TracezTestSupport
         }
     }
 
-    @Test func shutdown_whenAFailureAsksForARetryAfterTheDeadline_stillRetriesAtOnce() async throws {
+    @Test func shutdown_whenAFailureAsksForARetryAfterTheDeadline_stillRetriesBeforeIt() async throws {
         try await withTimeLimit(.seconds(60), #function) {
+            let clock = ManualClock()
             let exporter = ScriptedExporter { call, _ in
                 if call == 1 { throw ExportError.transient(reason: "503 Service Unavailable", retryAfter: .seconds(60)) }
             }
@@ -378,14 +392,19 @@ import TracezTestSupport
             let (collector, pipeline) = try makePipeline(
                 exporter,
                 reports: reports,
-                retry: RetryPolicy(maxAttempts: 4, initialDelay: .milliseconds(1), multiplier: 2, maxDelay: .seconds(7200))
+                retry: RetryPolicy(maxAttempts: 4, initialDelay: .milliseconds(1), multiplier: 2, maxDelay: .seconds(7200)),
+                clock: clock
             )
             let names = record(10, into: collector)
 
-            // Same backend as above, but shutdown starts before the first attempt fails.
-            // Shutdown never waits out a backoff (see the test above), so the 60 s it asks
-            // for are no reason to give up with 30 s left: the batch should be retried at once.
-            let statistics = await pipeline.shutdown(deadline: .now + .seconds(30))
+            // Same backend as above, but shutdown starts before the first attempt fails. The
+            // 60 s it asks for are no reason to give up with 30 s left: the batch is retried
+            // half-way to the deadline.
+            let began = clock.now
+            let shutdown = Task { await pipeline.shutdown(deadline: began + .seconds(30)) }
+            try await clock.advanceToNextSleeper(within: .seconds(20))  // the retry at 15 s; the deadline is at 30 s
+            let statistics = await shutdown.value
+            #expect(clock.now - began == .seconds(15))
             #expect(statistics.exported == 10, "dropped: \(statistics.dropped)")
             #expect(statistics.dropped[.shutdownDeadline] == 0)
             #expect(exporter.accepted.map(\.name) == names)
@@ -396,6 +415,7 @@ import TracezTestSupport
 
     @Test func failureReportedAsWillRetryIsAlwaysFollowedByAnotherAttempt() async throws {
         try await withTimeLimit(.seconds(60), #function) {
+            let clock = ManualClock()
             let exporter = ScriptedExporter { call, _ in
                 if call == 1 { throw ExportError.transient(reason: "503 Service Unavailable", retryAfter: .seconds(60)) }
             }
@@ -403,13 +423,17 @@ import TracezTestSupport
             let (collector, pipeline) = try makePipeline(
                 exporter,
                 reports: reports,
-                retry: RetryPolicy(maxAttempts: 4, initialDelay: .milliseconds(1), multiplier: 2, maxDelay: .seconds(7200))
+                retry: RetryPolicy(maxAttempts: 4, initialDelay: .milliseconds(1), multiplier: 2, maxDelay: .seconds(7200)),
+                clock: clock
             )
             record(10, into: collector)
 
             // Whatever shutdown decides about a Retry-After beyond its deadline, what it
             // tells `onExportError` must match what it then does.
-            let statistics = await pipeline.shutdown(deadline: .now + .seconds(30))
+            let began = clock.now
+            let shutdown = Task { await pipeline.shutdown(deadline: began + .seconds(30)) }
+            try await clock.advanceToNextSleeper(within: .seconds(20))  // the retry at 15 s; the deadline is at 30 s
+            let statistics = await shutdown.value
             let failures = reports.failures
             // The first attempt failed with a Retry-After of 60 s and the policy allows retries:
             // it must have been reported as one to retry, or this loop checks nothing.
