@@ -26,6 +26,12 @@ struct SizeCommand: ParsableCommand {
 
             Memory is reached only when the collector is full; an idle collector holds nothing \
             but its slots (\(BufferedSpanCost.bytesPerEmptySlot) bytes each).
+
+            throughput = C x B / T, where C is --concurrent-exports (ExportConfiguration.maxConcurrentExports, \
+            default 4), B is --batch-size (maxBatchSize, default 512) and T is --round-trip (seconds one export \
+            takes, to the backend and back). Given --round-trip, the report says whether the pipeline keeps up \
+            with R: if R is above that ceiling the collector fills at R minus the ceiling whatever its capacity, \
+            and the report says how many concurrent exports would keep up.
             """
     )
 
@@ -47,6 +53,15 @@ struct SizeCommand: ParsableCommand {
     @Option(help: "How the attributes are set: standard (span.attributes[…]) or typed (Tracez's span.set).")
     var setters: BufferedSpanCost.Setters = .standard
 
+    @Option(help: "Seconds one export takes, to the backend and back (T): checks that the pipeline keeps up.")
+    var roundTrip: Double?
+
+    @Option(help: "Spans per export (B), as in ExportConfiguration.maxBatchSize.")
+    var batchSize: Int = ExportConfiguration().maxBatchSize
+
+    @Option(help: "Batches sent at once (C), as in ExportConfiguration.maxConcurrentExports.")
+    var concurrentExports: Int = ExportConfiguration().maxConcurrentExports
+
     /// Past these the answer is not a collector size but a typo.
     static let maximumSpansPerSecond: Double = 100_000_000
     static let maximumInterval: Double = 86_400
@@ -54,6 +69,8 @@ struct SizeCommand: ParsableCommand {
     static let maximumCapacity = 1_000_000_000
     static let maximumAttributes = 128  // SpanLimits.maxAttributes, the default cap
     static let maximumAttributeBytes = 128 * 1024  // SpanLimits.maxAttributeValueBytes
+    static let maximumRoundTrip: Double = 3_600
+    static let maximumBatchSize = 1_000_000
 
     func validate() throws {
         try Self.check(spansPerSecond, "--spans-per-second", above: 0, atMost: Self.maximumSpansPerSecond)
@@ -66,6 +83,14 @@ struct SizeCommand: ParsableCommand {
         }
         guard (0...Self.maximumAttributeBytes).contains(attributeBytes) else {
             throw ValidationError("--attribute-bytes must be from 0 to \(Self.maximumAttributeBytes), got \(attributeBytes)")
+        }
+        if let roundTrip { try Self.check(roundTrip, "--round-trip", above: 0, atMost: Self.maximumRoundTrip) }
+        guard (1...Self.maximumBatchSize).contains(batchSize) else {
+            throw ValidationError("--batch-size must be from 1 to \(Self.maximumBatchSize), got \(batchSize)")
+        }
+        guard (1...ExportConfiguration.maxConcurrentExportsLimit).contains(concurrentExports) else {
+            throw ValidationError(
+                "--concurrent-exports must be from 1 to \(ExportConfiguration.maxConcurrentExportsLimit), got \(concurrentExports)")
         }
         guard estimate.capacity <= Self.maximumCapacity else {
             throw ValidationError(
@@ -100,14 +125,44 @@ struct SizeCommand: ParsableCommand {
         )
     }
 
+    /// The most spans a second the pipeline can send, given --round-trip: C x B / T.
+    var throughputCeiling: Double? {
+        roundTrip.map { Double(concurrentExports) * Double(batchSize) / $0 }
+    }
+
+    /// The fewest concurrent exports that keep up with the rate at this batch size and round
+    /// trip, or nil if even the most allowed do not.
+    var concurrentExportsNeeded: Int? {
+        guard let roundTrip else { return nil }
+        let needed = (spansPerSecond * roundTrip / Double(batchSize) - 1e-9).rounded(.up)
+        return needed <= Double(ExportConfiguration.maxConcurrentExportsLimit) ? max(1, Int(needed)) : nil
+    }
+
     var report: String {
         let estimate = estimate
-        return """
-            capacity: \(estimate.capacity) spans  (\(Self.format(spansPerSecond)) spans/s x \(Self.format(interval)) s x safety \(Self.format(safety)))
-            memory:   \(Self.formatBytes(estimate.bytes)) when full  (\(estimate.bytesPerSpan) bytes per span with \(attributes) attributes of \(attributeBytes) bytes, \(setters.rawValue) setters)
-
-            CollectorConfiguration(capacity: \(estimate.capacity))
-            """
+        var lines = [
+            "capacity: \(estimate.capacity) spans  (\(Self.format(spansPerSecond)) spans/s x \(Self.format(interval)) s x safety \(Self.format(safety)))",
+            "memory:   \(Self.formatBytes(estimate.bytes)) when full  (\(estimate.bytesPerSpan) bytes per span with \(attributes) attributes of \(attributeBytes) bytes, \(setters.rawValue) setters)",
+        ]
+        if let ceiling = throughputCeiling, let roundTrip {
+            let formula = "\(concurrentExports) exports x \(batchSize) spans / \(Self.format(roundTrip)) s"
+            if spansPerSecond <= ceiling {
+                lines.append("export:   keeps up: at most \(Self.formatRate(ceiling)) spans/s  (\(formula))")
+            } else {
+                let advice =
+                    concurrentExportsNeeded.map { "raise --concurrent-exports to \($0), or --batch-size" }
+                    ?? "use larger batches, or several pipelines"
+                lines.append(
+                    "export:   CANNOT KEEP UP: at most \(Self.formatRate(ceiling)) spans/s  (\(formula)); the collector fills at \(Self.formatRate(spansPerSecond - ceiling)) spans/s whatever its capacity: \(advice)"
+                )
+            }
+        }
+        var configuration = "CollectorConfiguration(capacity: \(estimate.capacity))"
+        if let ceiling = throughputCeiling {
+            let exports = spansPerSecond <= ceiling ? concurrentExports : concurrentExportsNeeded ?? concurrentExports
+            configuration += "\nExportConfiguration(maxBatchSize: \(batchSize), maxConcurrentExports: \(exports))"
+        }
+        return lines.joined(separator: "\n") + "\n\n" + configuration
     }
 
     func run() throws {
@@ -116,6 +171,11 @@ struct SizeCommand: ParsableCommand {
 
     static func format(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
+
+    /// A rate rounded to whole spans a second.
+    static func formatRate(_ rate: Double) -> String {
+        format(rate.rounded())
     }
 
     static func formatBytes(_ bytes: Int) -> String {

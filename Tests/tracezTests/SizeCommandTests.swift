@@ -83,9 +83,52 @@ import Testing
         ["--spans-per-second", "100000000", "--interval", "86400"],
         ["--interval", "5"],
         ["--spans-per-second", "1000"],
+        ["--spans-per-second", "1000", "--interval", "5", "--round-trip", "0"],
+        ["--spans-per-second", "1000", "--interval", "5", "--round-trip", "-0.1"],
+        ["--spans-per-second", "1000", "--interval", "5", "--round-trip", "nan"],
+        ["--spans-per-second", "1000", "--interval", "5", "--round-trip", "1e9"],
+        ["--spans-per-second", "1000", "--interval", "5", "--batch-size", "0"],
+        ["--spans-per-second", "1000", "--interval", "5", "--concurrent-exports", "0"],
+        ["--spans-per-second", "1000", "--interval", "5", "--concurrent-exports", "1025"],
     ])
     func rejectsInputThatIsNotASize(arguments: [String]) {
         #expect(throws: (any Error).self) { try SizeCommand.parse(arguments) }
+    }
+
+    /// Throughput is at most concurrent exports x batch size / round trip, whatever the buffer.
+    @Test func aPipelineThatKeepsUpSaysSoWithItsCeiling() throws {
+        let command = try SizeCommand.parse(["--spans-per-second", "5000", "--interval", "1", "--round-trip", "0.1"])
+        #expect(command.throughputCeiling == 20_480)  // 4 x 512 / 0.1
+        #expect(command.report.contains("export:   keeps up: at most 20480 spans/s  (4 exports x 512 spans / 0.1 s)"))
+        #expect(command.report.hasSuffix("ExportConfiguration(maxBatchSize: 512, maxConcurrentExports: 4)"))
+    }
+
+    @Test func aPipelineThatCannotKeepUpSaysHowManyExportsWould() throws {
+        // 30 000 spans/s over a 100 ms round trip in batches of 512: 5.86 batches in flight, so 6 exports.
+        let command = try SizeCommand.parse(["--spans-per-second", "30000", "--interval", "1", "--round-trip", "0.1"])
+        #expect(command.concurrentExportsNeeded == 6)
+        #expect(command.report.contains("CANNOT KEEP UP: at most 20480 spans/s"))
+        #expect(command.report.contains("the collector fills at 9520 spans/s whatever its capacity: raise --concurrent-exports to 6"))
+        #expect(command.report.hasSuffix("ExportConfiguration(maxBatchSize: 512, maxConcurrentExports: 6)"))
+        // The same rate with one export at a time, as the stdout exporter runs.
+        let one = try SizeCommand.parse([
+            "--spans-per-second", "30000", "--interval", "1", "--round-trip", "0.1", "--concurrent-exports", "1",
+        ])
+        #expect(one.throughputCeiling == 5_120)
+        #expect(one.report.contains("CANNOT KEEP UP"))
+    }
+
+    @Test func aRateNoConcurrencyCanCarryAsksForLargerBatches() throws {
+        let command = try SizeCommand.parse(["--spans-per-second", "1000000", "--interval", "0.1", "--round-trip", "1", "--batch-size", "8"])
+        #expect(command.concurrentExportsNeeded == nil)  // 125 000 exports: over the limit of 1024
+        #expect(command.report.contains("use larger batches, or several pipelines"))
+    }
+
+    @Test func withoutARoundTripThereIsNoThroughputLine() throws {
+        let command = try SizeCommand.parse(["--spans-per-second", "5000", "--interval", "1"])
+        #expect(command.throughputCeiling == nil)
+        #expect(!command.report.contains("export:"))
+        #expect(command.report.hasSuffix("CollectorConfiguration(capacity: 10000)"))
     }
 
     @Test func errorMessageNamesTheOptionAndTheValue() {
@@ -103,5 +146,6 @@ import Testing
         let help = SizeCommand.helpMessage()
         #expect(help.contains("capacity = R x S x F"))
         #expect(help.contains("bytes per buffered span"))
+        #expect(help.contains("throughput = C x B / T"))
     }
 }
