@@ -47,10 +47,7 @@ enum ExportDecision: Equatable, Sendable {
     ///   since), the backend's `Retry-After` reaches past it, or the policy's attempts, if
     ///   capped, are spent: then dropped as ``DropReason/exportFailed``. A backoff that would
     ///   end past the budget is cut to end with it, for one last try.
-    /// - During shutdown a wait that fits before the deadline is kept; one that does not is
-    ///   cut to half the time left, so the records get more tries rather than none, and a
-    ///   backend that is still down gets a few of them (each failure halves the next wait), not a
-    ///   tight loop.
+    /// - During shutdown the wait is decided by ``waitAtShutdown(_:remaining:isBackendsRequest:)``.
     static func after<G: RandomNumberGenerator>(
         _ outcome: Outcome,
         attempt: Int,
@@ -104,12 +101,29 @@ enum ExportDecision: Equatable, Sendable {
             var wait = delay(retryAfter)
             if retryAfter != nil, wait > budgetLeft { return .drop(.exportFailed) }
             wait = min(wait, budgetLeft)
-            // At shutdown a wait that does not fit before the deadline is halved, not dropped to
-            // nothing: the batch still gets tries, spread over what is left, and a backend still
-            // down sees a few of them, not a tight loop until the deadline.
-            if case .underway(let remaining) = shutdown, wait >= remaining { return .retry(after: remaining / 2) }
+            if case .underway(let remaining) = shutdown {
+                return .retry(after: waitAtShutdown(wait, remaining: remaining, isBackendsRequest: retryAfter != nil))
+            }
             return .retry(after: wait)
         }
+    }
+
+    /// How long a retry waits once shutdown has begun, with `remaining` left before its deadline:
+    /// the time left is spent on tries, not on one long wait, and never on a tight loop.
+    ///
+    /// - The backend's `Retry-After` (`isBackendsRequest`) is kept if it ends before the deadline;
+    ///   if not, the retry comes after half the time left, so the records get more tries rather
+    ///   than none.
+    /// - Our own backoff is at most a quarter of the time left, so that after a failure several
+    ///   more tries still fit: with a backend failing 4 requests in 10, a batch that waited out a
+    ///   backoff grown to seconds would often meet the deadline on its next failure.
+    ///
+    /// Each wait is a fixed share of what is left, so a backend still down sees a few tries
+    /// (about 4 for each halving of the time left), not a loop.
+    static func waitAtShutdown(_ wait: Duration, remaining: Duration, isBackendsRequest: Bool) -> Duration {
+        guard remaining > .zero else { return .zero }
+        if isBackendsRequest { return wait < remaining ? wait : remaining / 2 }
+        return min(wait, remaining / 4)
     }
 
     /// Why records still unsent when shutdown stops are counted as dropped: the circuit was

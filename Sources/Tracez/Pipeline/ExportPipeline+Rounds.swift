@@ -108,7 +108,7 @@ extension ExportPipeline {
         }
         // then the batches set aside, each when its retry is due.
         while clock.now < deadline, !round.isStopped, let next = takeSetAsideBatch() {
-            await waitForRetry(until: next.retryAt, decidingAgainAtShutdown: true)
+            await waitForRetry(until: next.retryAt, isBackendsRequest: next.isBackendsRequest, decidingAgainAtShutdown: true)
             let goesOn = await sendingSlots.withSlot {
                 await self.settleAtShutdown(DrainedBatch(records: next.records, collector: self.collector), of: round, progress: next.progress)
             }

@@ -181,20 +181,23 @@ extension ExportPipeline {
             case .retry(let delay):
                 metrics.retries.increment()
                 let retryAt = clock.now + delay
+                let isBackendsRequest = if case .failed(let retryAfter) = outcome { retryAfter != nil } else { false }
                 if !inLastDrain, delay > .zero, shuttingDown.isFired {
                     isSetAside = true
-                    return setAsideForTheLastDrain(batch, retryAt: retryAt, attempts: attempt, started: started)
+                    return setAsideForTheLastDrain(
+                        batch, retryAt: retryAt, isBackendsRequest: isBackendsRequest, attempts: attempt, started: started)
                 }
                 activity.withLock { $0.retriesDue.append(retryAt) }
                 sendingSlots.give()  // waiting, not sending: the next batch may go
-                await waitForRetry(until: retryAt, decidingAgainAtShutdown: inLastDrain)
+                await waitForRetry(until: retryAt, isBackendsRequest: isBackendsRequest, decidingAgainAtShutdown: inLastDrain)
                 await sendingSlots.take()
                 activity.withLock { $0.removeRetry(due: retryAt) }
                 // Shutdown began during the wait: a routine round ends, and the last drain sends
                 // the batch when its retry is due.
                 if !inLastDrain, shuttingDown.isFired, clock.now < retryAt {
                     isSetAside = true
-                    return setAsideForTheLastDrain(batch, retryAt: retryAt, attempts: attempt, started: started)
+                    return setAsideForTheLastDrain(
+                        batch, retryAt: retryAt, isBackendsRequest: isBackendsRequest, attempts: attempt, started: started)
                 }
                 // Another batch in flight may have opened the circuit during the wait: then this
                 // one waits in the collector too, rather than send into an open circuit.
@@ -207,27 +210,28 @@ extension ExportPipeline {
     }
 
     /// Waits until `retryAt`, or until shutdown begins. Then, if `decidingAgainAtShutdown` (in
-    /// the last drain), the wait is decided again as ``ExportDecision`` decides it at shutdown:
-    /// kept if it still ends before the deadline (the backend asked for it, or backing off is
-    /// what lets it recover), or else cut to half the time left, so the batch gets more tries
-    /// rather than none. A routine round's batch returns at once, to be set aside.
-    func waitForRetry(until retryAt: ContinuousClock.Instant, decidingAgainAtShutdown: Bool) async {
+    /// the last drain), what is left of the wait is decided again as shutdown decides waits
+    /// (``ExportDecision/waitAtShutdown(_:remaining:isBackendsRequest:)``). A routine round's
+    /// batch returns at once, to be set aside.
+    func waitForRetry(until retryAt: ContinuousClock.Instant, isBackendsRequest: Bool, decidingAgainAtShutdown: Bool) async {
         await shuttingDown.sleep(for: retryAt - clock.now, clock: clock)
         let now = clock.now
         guard decidingAgainAtShutdown, now < retryAt, let deadline = shutdownDeadline.withLock({ $0 }), now < deadline else { return }
-        try? await clock.sleep(until: retryAt < deadline ? retryAt : now + (deadline - now) / 2)
+        try? await clock.sleep(until: now + ExportDecision.waitAtShutdown(retryAt - now, remaining: deadline - now, isBackendsRequest: isBackendsRequest))
     }
 
     /// Sets a batch aside for shutdown's last drain; see ``SetAsideBatch``.
     private func setAsideForTheLastDrain(
         _ batch: consuming DrainedBatch,
         retryAt: ContinuousClock.Instant,
+        isBackendsRequest: Bool,
         attempts: Int,
         started: ContinuousClock.Instant
     ) -> SendOutcome {
         let entry = SetAsideBatch(
             records: batch.takeRecordsUnsettled(),
             retryAt: retryAt,
+            isBackendsRequest: isBackendsRequest,
             progress: RetryProgress(attempts: attempts, started: started)
         )
         setAside.withLock { $0.append(entry) }

@@ -19,8 +19,8 @@ import Synchronization
 /// drained record ends up counted on the collector: exported, or dropped with a reason.
 ///
 /// Shutdown spends its deadline rather than wasting it: it sends everything buffered first,
-/// then the batches that were waiting for a retry, each after its wait when that still ends
-/// before the deadline (else after half the time left), open circuit or not.
+/// then the batches that were waiting for a retry, open circuit or not, with waits that leave
+/// room for more tries before the deadline (Docs/Reliability.md says how long).
 ///
 /// It is a swift-service-lifecycle `Service`: in a `ServiceGroup`, graceful
 /// shutdown (SIGTERM) makes it send what is left within

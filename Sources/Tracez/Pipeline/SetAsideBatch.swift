@@ -12,6 +12,8 @@ struct SetAsideBatch: Sendable {
     let records: [SpanRecord]
     /// When the retry is due.
     let retryAt: ContinuousClock.Instant
+    /// Whether the backend asked for that wait (`Retry-After`), rather than our own backoff.
+    let isBackendsRequest: Bool
     /// Where the batch's retries stand.
     let progress: RetryProgress
 }

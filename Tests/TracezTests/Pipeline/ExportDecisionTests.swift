@@ -36,16 +36,32 @@ import TracezTestSupport
         #expect(decide(.failed(retryAfter: .seconds(20)), elapsed: .seconds(40), policy: Self.budgetOnly) == .retry(after: .seconds(20)))
     }
 
-    @Test func atShutdownAWaitThatFitsBeforeTheDeadlineIsKeptAndOneThatDoesNotIsCut() {
+    /// At shutdown the backend's `Retry-After` is kept if it ends before the deadline, and cut to
+    /// half the time left if not: tries spread over what is left, never a tight loop.
+    @Test func atShutdownTheBackendsWaitIsKeptIfItFitsAndHalvedIfNot() {
         let underway = ExportDecision.Shutdown.underway(remaining: .seconds(3))
         #expect(decide(.failed(retryAfter: .seconds(1)), policy: Self.budgetOnly, shutdown: underway) == .retry(after: .seconds(1)))
-        // One that does not fit is cut to half the time left: tries spread over it, never a tight loop.
         #expect(decide(.failed(retryAfter: .seconds(3)), policy: Self.budgetOnly, shutdown: underway) == .retry(after: .milliseconds(1500)))
         #expect(decide(.failed(retryAfter: .seconds(10)), policy: Self.budgetOnly, shutdown: underway) == .retry(after: .milliseconds(1500)))
-        let nearlyOver = ExportDecision.Shutdown.underway(remaining: .milliseconds(10))
-        #expect(decide(.failed(retryAfter: nil), attempt: 2, policy: Self.budgetOnly, shutdown: nearlyOver) == .retry(after: .milliseconds(5)))
         // The budget still decides first: a retry it does not allow is not made at shutdown either.
         #expect(decide(.failed(retryAfter: .seconds(10)), elapsed: .seconds(55), policy: Self.budgetOnly, shutdown: underway) == .drop(.exportFailed))
+    }
+
+    /// Our own backoff, grown to seconds by earlier failures, is at most a quarter of the time
+    /// left at shutdown, so that several more tries fit before the deadline.
+    @Test func atShutdownOurOwnBackoffIsAtMostAQuarterOfTheTimeLeft() {
+        let nearlyOver = ExportDecision.Shutdown.underway(remaining: .milliseconds(400))
+        for attempt in 1...6 {  // ceilings of 1 s to 32 s
+            guard case .retry(let wait) = decide(.failed(retryAfter: nil), attempt: attempt, policy: Self.budgetOnly, shutdown: nearlyOver) else {
+                Issue.record("attempt \(attempt) should be retried")
+                continue
+            }
+            #expect(wait >= .zero && wait <= .milliseconds(100))
+        }
+        #expect(ExportDecision.waitAtShutdown(.seconds(8), remaining: .seconds(4), isBackendsRequest: false) == .seconds(1))
+        #expect(ExportDecision.waitAtShutdown(.milliseconds(200), remaining: .seconds(4), isBackendsRequest: false) == .milliseconds(200))
+        #expect(ExportDecision.waitAtShutdown(.seconds(8), remaining: .seconds(4), isBackendsRequest: true) == .seconds(2))
+        #expect(ExportDecision.waitAtShutdown(.seconds(1), remaining: .zero, isBackendsRequest: true) == .zero)
     }
 
     @Test func anAcceptedBatchIsExportedWhateverElseHolds() {
