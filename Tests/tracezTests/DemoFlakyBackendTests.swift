@@ -9,29 +9,11 @@ import TracezTestSupport
 @Suite(.timeLimit(.minutes(5))) struct DemoFlakyBackendTests {
     let demo = DemoCommandTests()
 
-    /// 30 % of requests answered 503 and every 7th 429 with `Retry-After: 1`, decided by a
-    /// seeded generator so that a failing seed can be run again.
-    static func flakyAnswer(seed: UInt64) -> @Sendable (Int) -> TestBackend.Reply {
-        { number in
-            if number % 7 == 6 { return .status(429, headers: [("Retry-After", "1")]) }
-            return unitInterval(seed: seed, number) < 0.3 ? .status(503) : .status(200)
-        }
-    }
-
-    /// A number in 0..<1 from the seed and the request number (SplitMix64's finaliser).
-    static func unitInterval(seed: UInt64, _ number: Int) -> Double {
-        var z = seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(number) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        return Double(z >> 11) / Double(1 << 53)
-    }
-
     /// The demo's run in the configuration: 40 traces, batches of 8, over OTLP.
     func runDemo(seed: UInt64) async throws -> (run: DemoCommandTests.Run, requests: [TestBackend.Request]) {
         let backend = TestBackend()
         try await backend.start()
-        backend.answer(Self.flakyAnswer(seed: seed))
+        backend.answer(TestBackend.flakyAnswers(seed: seed))
         let run = try await demo.runTracez(
             ["demo", "--traces", "40"],
             environment: [

@@ -62,8 +62,7 @@ public final class ExportPipeline: Service, Sendable {
     let warnedAboutUnsentRecords = SanitizedMutex(false)
     /// The last failure and the next retry, for ``status``.
     let activity = SanitizedMutex(PipelineActivity())
-    /// Batches between drain and settlement, for ``status``: at most
-    /// ``ExportConfiguration/maxConcurrentExports`` while the pipeline runs.
+    /// Batches in an export (sending, or waiting for a retry), for ``status``.
     let exportsInFlight = Atomic<Int>(0)
 
     /// - Throws: ``TracezError/invalidConfiguration(field:reason:)`` for a value out of range.

@@ -16,8 +16,8 @@ public struct ExportPipelineStatus: Sendable {
     /// How long until a batch that waits for a retry is sent again (the first of them, when
     /// several do); `nil` when none waits.
     public let untilNextRetry: Duration?
-    /// Batches between drain and settlement: being sent, or waiting for a retry. At most
-    /// ``ExportConfiguration/maxConcurrentExports``, while the pipeline runs. After a shutdown
+    /// Batches between drain and settlement: being sent, or waiting for a retry (at most
+    /// ``ExportConfiguration/maxConcurrentExports`` of them sending). After a shutdown
     /// whose deadline passed, exports the backend never answered still count here, though the
     /// collector has already counted their records as dropped.
     public let exportsInFlight: Int

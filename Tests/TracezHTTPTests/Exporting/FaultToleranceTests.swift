@@ -198,6 +198,31 @@ import TracezTestSupport
         try await setup.backend.stop()
     }
 
+    /// Issue 18's flaky backend (30 % 503, every 7th 429 with `Retry-After: 1`) with small
+    /// batches, the pipeline's default retry policy and circuit breaker, and a program that
+    /// records its spans at once and then shuts down within 5 s: nothing is lost.
+    @Test(arguments: [UInt64(1), 2, 3])
+    func aFlakyBackendAndAFiveSecondShutdownLoseNothing(seed: UInt64) async throws {
+        let backend = TestBackend()
+        try await backend.start()
+        backend.answer(TestBackend.flakyAnswers(seed: seed))
+        let setup = try await makeSetup(configuration: ExportConfiguration(maxBatchSize: 8), backend: backend)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await setup.tracer.run() }
+            record(360, into: setup.tracer)
+            // The loop is running (a full batch went out) before the program ends.
+            try await waitUntil("the pipeline sends its first batch") { !backend.requests.isEmpty }
+            let statistics = await setup.tracer.shutdown(deadline: .now + .seconds(5))
+            #expect(statistics.exported == 360, "seed \(seed): \(statistics.dropped)")
+            #expect(statistics.dropped.total == 0, "seed \(seed): \(statistics.dropped)")
+            #expect(statistics.isBalanced)
+            try await group.waitForAll()
+        }
+        #expect(Set(backend.receivedSpanNames).count == 360)
+        #expect(backend.requests.count > 360 / 8)  // faults happened, and were retried
+        try await backend.stop()
+    }
+
     /// The backend is down for longer than the retry budget, with no circuit breaker to park the
     /// batches: each batch sent meanwhile is retried until its time is spent, then given up as
     /// `exportFailed` (exactly those records, nothing else), and what is recorded once the
