@@ -14,44 +14,32 @@ import Tracez
 func encodingBenchmarks() {
     let resource = OTLPResource(serviceName: "benchmarks")
 
-    Benchmark(
-        "OTLP protobuf encode, 4 attributes + event (per span)",
-        configuration: .init(
-            metrics: [
-                .wallClock, .cpuTotal, .mallocCountTotal, .throughput,
-                .custom("bytes per span", polarity: .prefersSmaller, useScalingFactor: false),
-            ],
-            thresholds: Thresholds.hotPath
-        )
-    ) { benchmark in
-        let encoder = OTLPProtobufEncoder(resource: resource)
-        let batch = EncodingFixtures.batch(benchmark.scaledIterations.count)
-        benchmark.startMeasurement()
-        let bytes = encoder.encode(batch)
-        benchmark.stopMeasurement()
-        benchmark.measurement(.custom("bytes per span"), bytes.count / batch.count)
-        blackHole(bytes)
-    }
-
-    // The same spans with their attributes set through the typed setters (issue 16): the
-    // encoder writes the typed values as they are stored (`SpanRecord.forEachTypedAttribute`).
-    Benchmark(
-        "OTLP protobuf encode, 4 typed attributes + event (per span)",
-        configuration: .init(
-            metrics: [
-                .wallClock, .cpuTotal, .mallocCountTotal, .throughput,
-                .custom("bytes per span", polarity: .prefersSmaller, useScalingFactor: false),
-            ],
-            thresholds: Thresholds.hotPath
-        )
-    ) { benchmark in
-        let encoder = OTLPProtobufEncoder(resource: resource)
-        let batch = EncodingFixtures.batch(benchmark.scaledIterations.count, of: TypedWorkloads.spanWithAttributesAndEvent)
-        benchmark.startMeasurement()
-        let bytes = encoder.encode(batch)
-        benchmark.stopMeasurement()
-        benchmark.measurement(.custom("bytes per span"), bytes.count / batch.count)
-        blackHole(bytes)
+    // The same spans with their attributes set through the standard setters, and through the
+    // typed ones (issue 16): the encoder writes typed values as they are stored
+    // (`SpanRecord.forEachTypedAttribute`).
+    let protobufWorkloads: [(name: String, workload: @Sendable (Tracez.Tracer) -> Void)] = [
+        ("OTLP protobuf encode, 4 attributes + event (per span)", { Workloads.spanWithAttributesAndEvent($0) }),
+        ("OTLP protobuf encode, 4 typed attributes + event (per span)", { TypedWorkloads.spanWithAttributesAndEvent($0) }),
+    ]
+    for (name, workload) in protobufWorkloads {
+        Benchmark(
+            name,
+            configuration: .init(
+                metrics: [
+                    .wallClock, .cpuTotal, .mallocCountTotal, .throughput,
+                    .custom("bytes per span", polarity: .prefersSmaller, useScalingFactor: false),
+                ],
+                thresholds: Thresholds.hotPath
+            )
+        ) { benchmark in
+            let encoder = OTLPProtobufEncoder(resource: resource)
+            let batch = EncodingFixtures.batch(benchmark.scaledIterations.count, of: workload)
+            benchmark.startMeasurement()
+            let bytes = encoder.encode(batch)
+            benchmark.stopMeasurement()
+            benchmark.measurement(.custom("bytes per span"), bytes.count / batch.count)
+            blackHole(bytes)
+        }
     }
 
     // The same batch through swift-protobuf's generated types: build the messages from the

@@ -96,11 +96,10 @@ extension ExportPipeline {
             let exporter = self.exporter
             let records = batch.records
             let timeoutAt = clock.now + configuration.exportTimeout
-            let shutdownAt = shutdownDeadline.withLock { $0 }
+            let exportDeadline = min(timeoutAt, shutdownDeadline.withLock { $0 } ?? timeoutAt)
             // An attempt cut short by shutdown's deadline, not by its own timeout, says nothing
             // about the backend: it is neither reported as a failure nor held against the backend.
-            let isCutByShutdown = shutdownAt.map { $0 < timeoutAt } ?? false
-            let exportDeadline = isCutByShutdown ? shutdownAt ?? timeoutAt : timeoutAt
+            let isCutByShutdown = exportDeadline < timeoutAt
             let outcome: ExportDecision.Outcome
             var reason = ""
             var countsAgainstBackend = true  // a failure of the backend, not of some records
