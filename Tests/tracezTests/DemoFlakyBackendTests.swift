@@ -28,19 +28,23 @@ import TracezTestSupport
     /// Twenty runs, four at a time, each with its own seed: every one loses nothing.
     @Test func twentyRunsAgainstABackendFailingFourRequestsInTenLoseNothing() async throws {
         let spans = 40 * DemoCommandTests.spansPerTrace
-        for first in stride(from: UInt64(1), through: 20, by: 4) {
-            try await withThrowingTaskGroup(of: (UInt64, DemoCommandTests.Run, [TestBackend.Request]).self) { group in
-                for seed in first..<(first + 4) {
-                    group.addTask {
-                        let (run, requests) = try await runDemo(seed: seed)
-                        return (seed, run, requests)
+        // The runs have 5 s each to send their spans, as the issue asks: not while the suite's
+        // heaviest tests hold both cores.
+        try await MachineShare.timing {
+            for first in stride(from: UInt64(1), through: 20, by: 4) {
+                try await withThrowingTaskGroup(of: (UInt64, DemoCommandTests.Run, [TestBackend.Request]).self) { group in
+                    for seed in first..<(first + 4) {
+                        group.addTask {
+                            let (run, requests) = try await runDemo(seed: seed)
+                            return (seed, run, requests)
+                        }
                     }
-                }
-                for try await (seed, run, requests) in group {
-                    #expect(run.status == 0, "seed \(seed): \(run.standardError)")
-                    #expect(run.lines.last == "recorded=\(spans) exported=\(spans) dropped=0", "seed \(seed): \(run.lines.suffix(3)) \(run.standardError)")
-                    // The faults happened: some requests failed, and the backend saw each span at least once.
-                    #expect(requests.count > spans / 8, "seed \(seed): only \(requests.count) requests")
+                    for try await (seed, run, requests) in group {
+                        #expect(run.status == 0, "seed \(seed): \(run.standardError)")
+                        #expect(run.lines.last == "recorded=\(spans) exported=\(spans) dropped=0", "seed \(seed): \(run.lines.suffix(3)) \(run.standardError)")
+                        // The faults happened: some requests failed, and the backend saw each span at least once.
+                        #expect(requests.count > spans / 8, "seed \(seed): only \(requests.count) requests")
+                    }
                 }
             }
         }

@@ -114,16 +114,19 @@ enum ExportDecision: Equatable, Sendable {
     /// - The backend's `Retry-After` (`isBackendsRequest`) is kept if it ends before the deadline;
     ///   if not, the retry comes after half the time left, so the records get more tries rather
     ///   than none.
-    /// - Our own backoff is at most a quarter of the time left, so that after a failure several
+    /// - Our own backoff is at most an eighth of the time left, so that after a failure several
     ///   more tries still fit: with a backend failing 4 requests in 10, a batch that waited out a
-    ///   backoff grown to seconds would often meet the deadline on its next failure.
+    ///   backoff grown to seconds would often meet the deadline on its next failure, and every
+    ///   `Retry-After` the backend sends on the way costs its full wait. (A quarter left
+    ///   `tracez demo` against such a backend needing up to 4.8 s of its 5 s; see
+    ///   Docs/Reliability.md.)
     ///
     /// Each wait is a fixed share of what is left, so a backend still down sees a few tries
-    /// (about 4 for each halving of the time left), not a loop.
+    /// (with full jitter, about 11 for each halving of the time left), not a loop.
     static func waitAtShutdown(_ wait: Duration, remaining: Duration, isBackendsRequest: Bool) -> Duration {
         guard remaining > .zero else { return .zero }
         if isBackendsRequest { return wait < remaining ? wait : remaining / 2 }
-        return min(wait, remaining / 4)
+        return min(wait, remaining / 8)
     }
 
     /// Why records still unsent when shutdown stops are counted as dropped: the circuit was

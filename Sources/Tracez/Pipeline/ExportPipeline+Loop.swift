@@ -7,6 +7,7 @@ extension ExportPipeline {
     /// Serves messages until shutdown has finished or `run()` is cancelled.
     func serveMailbox() async {
         for await message in mailbox.messages {
+            mailbox.read(message)
             switch message {
             case .tick, .batchReady, .flush:
                 await exportPending()

@@ -13,7 +13,12 @@ extension ExportPipeline {
         logger.notice("circuit breaker changed state", metadata: ["from": "\(change.from)", "to": "\(change.to)"])
     }
 
+    /// Tells `onExportError` and ``status`` of a failed attempt, unless shutdown cut it short: an
+    /// attempt that ends after shutdown's deadline, or that shutdown cancelled, failed because it
+    /// was stopped (a transport reports that as a time-out), which says nothing about the backend.
+    /// (The deadline's own timer and the attempt's fire at the same instant, in either order.)
     func notifyFailure(attempt: Int, records: Int, reason: String, willRetry: Bool) {
+        guard shutdownState() != .pastDeadline, !Task.isCancelled else { return }
         let failure = ExportAttemptFailure(collector: collector.name, attempt: attempt, records: records, reason: reason, willRetry: willRetry)
         let now = clock.now
         activity.withLock {

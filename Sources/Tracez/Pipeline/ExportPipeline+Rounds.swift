@@ -10,13 +10,17 @@
 extension ExportPipeline {
     /// Exports what the collector holds now, in batches, up to `maxConcurrentExports` at once.
     /// Records that arrive meanwhile wait for the next turn, so a busy collector cannot starve
-    /// the mailbox.
+    /// the mailbox, unless a batch of this turn waits for its retry: then full batches (and,
+    /// once the interval passes, what is there) are sent meanwhile, until its retries end or a
+    /// flush or shutdown waits for the turn (``ExportRound``).
     func exportPending() async {
         await turns.run {
             let buffered = collector.statistics.buffered
             let round = ExportRound(records: buffered)
-            await runExports(forRecords: buffered) { isFirst in
-                await self.exportBatches(of: round, probing: isFirst)
+            await currentRound.during(round) {
+                await runExports(forRecords: buffered, keepingSlotsBusy: buffered > 0) { isFirst in
+                    await self.exportBatches(of: round, probing: isFirst)
+                }
             }
             metrics.report(collector.statistics)
         }
@@ -37,13 +41,21 @@ extension ExportPipeline {
     /// tasks (they share the pipeline's sending slots, so a batch waiting for its retry lets the
     /// next one go), and at least once; `isFirst` is true for one of them. With one export
     /// allowed, a single task runs, on the caller's task, and batches go strictly in order.
-    private func runExports(forRecords records: Int, _ export: @escaping @Sendable (_ isFirst: Bool) async -> Void) async {
+    /// `keepingSlotsBusy`: all four times `maxConcurrentExports` tasks however few batches the
+    /// round begins with, so that it has exports to send what arrives while batches wait for
+    /// their retries (a task with nothing to send costs a suspension, not a thread).
+    private func runExports(
+        forRecords records: Int,
+        keepingSlotsBusy: Bool = false,
+        _ export: @escaping @Sendable (_ isFirst: Bool) async -> Void
+    ) async {
         let limit = configuration.maxConcurrentExports
-        let count = ExportRound.exports(
+        var count = ExportRound.exports(
             forRecords: records,
             batchSize: configuration.maxBatchSize,
             limit: limit == 1 ? 1 : limit * ExportRound.tasksPerSendingSlot
         )
+        if keepingSlotsBusy, limit > 1 { count = limit * ExportRound.tasksPerSendingSlot }
         guard count > 1 else { return await export(true) }
         await withDiscardingTaskGroup { group in
             for index in 0..<count {
@@ -53,41 +65,82 @@ extension ExportPipeline {
     }
 
     /// One export of a round: sends batch after batch, each holding a sending slot, until the
-    /// round is over or shutdown begins (shutdown's last drain takes what is left).
+    /// round is over or shutdown begins (shutdown's last drain takes what is left). With nothing
+    /// left to claim it stays while a batch of the round is unsettled, and sends what arrives
+    /// meanwhile if one waits for a retry (``ExportRound``).
     private func exportBatches(of round: ExportRound, probing: Bool) async {
         while !shuttingDown.isFired {
-            let goesOn = await sendingSlots.withSlot { await self.exportNextBatch(of: round, probing: probing) }
-            guard goesOn else { return }
+            let wakeUps = round.wakeUps
+            let next: NextBatch = await sendingSlots.withSlot { await self.exportNextBatch(of: round, probing: probing) }
+            switch next {
+            case .sent:
+                continue
+            case .over:
+                return
+            case .nothingToClaim:
+                guard round.isUnderway else { return }
+                await round.sleep(unlessWokenSince: wakeUps)
+            }
         }
     }
 
-    /// Drains and sends one batch of a round; false once the round is over for this export.
+    /// What one export of a round did.
+    private enum NextBatch {
+        /// Sent a batch (and settled it): look for the next.
+        case sent
+        /// Found nothing to send now, though the round goes on.
+        case nothingToClaim
+        /// The round is over for this export.
+        case over
+    }
+
+    /// Drains and sends one batch of a round: first from what the round began with, then,
+    /// while a batch of the round waits for a retry, from what arrived since.
     ///
     /// Only the round's first export (`probing`) asks the circuit breaker to let a batch through,
     /// which may half-open a circuit whose pause is over; the others export only while the
     /// circuit is closed, so a half-open circuit sees one probe at a time.
-    private func exportNextBatch(of round: ExportRound, probing: Bool) async -> Bool {
-        guard !shuttingDown.isFired else { return false }
+    private func exportNextBatch(of round: ExportRound, probing: Bool) async -> NextBatch {
+        guard !shuttingDown.isFired else { return .over }
         let claimed = round.claim(batchSize: configuration.maxBatchSize)
-        guard claimed > 0 else { return false }
+        guard claimed > 0 else { return await sendArrivedBatch(of: round) }
         if probing {
             let (allowed, change) = circuitBreaker.allowsExport(at: clock.now)
             report(change)
             guard allowed else {  // open: the records wait in the collector
                 round.stop()
-                return false
+                return .over
             }
         } else if circuitBreaker.currentState != .closed {
             round.giveBack(claimed)  // the first export goes on, one batch at a time
-            return false
+            return .over
         }
-        let batch = collector.drain(max: claimed)
-        guard !batch.isEmpty else { return false }
-        if case .requeued = await send(batch, inLastDrain: false) {
+        return await drainAndSend(upTo: claimed, of: round)
+    }
+
+    /// Drains and sends records that arrived since the round began, if the round may take them
+    /// now (``ExportRound/topUp(buffered:batchSize:)``): not while the circuit is anything but
+    /// closed, nor while a flush or shutdown waits for the round to end.
+    private func sendArrivedBatch(of round: ExportRound) async -> NextBatch {
+        guard circuitBreaker.currentState == .closed, !turns.hasWaiters else { return .nothingToClaim }
+        let records = round.topUp(buffered: collector.statistics.buffered, batchSize: configuration.maxBatchSize)
+        guard records > 0 else { return .nothingToClaim }
+        return await drainAndSend(upTo: records, of: round)
+    }
+
+    /// Drains up to `records` records and sends them as a batch of the round; `.nothingToClaim`
+    /// if the collector had none left (another export took them first).
+    private func drainAndSend(upTo records: Int, of round: ExportRound) async -> NextBatch {
+        let batch = collector.drain(max: records)
+        guard !batch.isEmpty else { return .nothingToClaim }
+        round.batchDrained()
+        let outcome = await send(batch, inLastDrain: false, round: round)
+        round.batchSettled()
+        guard outcome != .requeued else {
             round.stop()
-            return false
+            return .over
         }
-        return true
+        return .sent
     }
 
     /// One export of shutdown's last drain. At shutdown even an open circuit gets tried again,

@@ -31,8 +31,9 @@ extension ExportPipeline {
     ///
     /// In a routine round (`inLastDrain` false), a batch that would wait for a retry once shutdown
     /// has begun is set aside instead (``SetAsideBatch``), so that the round ends at once and
-    /// shutdown's last drain sends it after the records still buffered.
-    func send(_ drained: consuming DrainedBatch, inLastDrain: Bool, progress: RetryProgress? = nil) async -> SendOutcome {
+    /// shutdown's last drain sends it after the records still buffered. `round`, a routine round,
+    /// hears when the batch waits for a retry, so that its idle exports may send meanwhile.
+    func send(_ drained: consuming DrainedBatch, inLastDrain: Bool, progress: RetryProgress? = nil, round: ExportRound? = nil) async -> SendOutcome {
         let started = progress?.started ?? clock.now
         let drainedCount = drained.count
         var batch = drained
@@ -188,7 +189,7 @@ extension ExportPipeline {
                 }
                 activity.withLock { $0.retriesDue.append(retryAt) }
                 sendingSlots.give()  // waiting, not sending: the next batch may go
-                await waitForRetry(until: retryAt, isBackendsRequest: isBackendsRequest, decidingAgainAtShutdown: inLastDrain)
+                await waitForRetry(until: retryAt, isBackendsRequest: isBackendsRequest, decidingAgainAtShutdown: inLastDrain, round: round)
                 await sendingSlots.take()
                 activity.withLock { $0.removeRetry(due: retryAt) }
                 // Shutdown began during the wait: a routine round ends, and the last drain sends
@@ -211,8 +212,19 @@ extension ExportPipeline {
     /// Waits until `retryAt`, or until shutdown begins. Then, if `decidingAgainAtShutdown` (in
     /// the last drain), what is left of the wait is decided again as shutdown decides waits
     /// (``ExportDecision/waitAtShutdown(_:remaining:isBackendsRequest:)``). A routine round's
-    /// batch returns at once, to be set aside.
-    func waitForRetry(until retryAt: ContinuousClock.Instant, isBackendsRequest: Bool, decidingAgainAtShutdown: Bool) async {
+    /// batch returns at once, to be set aside. `round`, if any, hears when the wait begins and ends.
+    ///
+    /// (`round` is told here rather than in `send`: a branch more in `send`, an async function
+    /// holding a non-copyable batch, makes the compiler's debug-info pass for moved values run
+    /// for ever in Swift 6.x debug builds.)
+    func waitForRetry(
+        until retryAt: ContinuousClock.Instant,
+        isBackendsRequest: Bool,
+        decidingAgainAtShutdown: Bool,
+        round: ExportRound? = nil
+    ) async {
+        round?.waitingForRetry(true)
+        defer { round?.waitingForRetry(false) }
         await shuttingDown.sleep(for: retryAt - clock.now, clock: clock)
         let now = clock.now
         guard decidingAgainAtShutdown, now < retryAt, let deadline = shutdownDeadline.withLock({ $0 }), now < deadline else { return }

@@ -14,6 +14,7 @@ extension ExportPipeline {
             if let existing = current { current = min(existing, deadline) } else { current = deadline }
         }
         shuttingDown.fire()
+        currentRound.wake()  // its idle exports end
     }
 
     /// Whether shutdown has begun, and whether its deadline has passed.

@@ -8,8 +8,10 @@ import Synchronization
 /// The pipeline exports every ``ExportConfiguration/interval``, as soon as the
 /// collector holds a full batch, and on ``forceFlush()``. Each time, it sends what the
 /// collector holds in batches, up to ``ExportConfiguration/maxConcurrentExports`` (default 4)
-/// of them sending at once; a batch waiting for its retry lets the next one go. With more than one in flight the exporter sees concurrent calls,
-/// and ordering across batches is not promised; with 1, batches go one at a time, in order.
+/// of them sending at once; a batch waiting for its retry lets the next one go, and spans
+/// recorded while it waits are sent meanwhile. With more than one in flight the exporter sees
+/// concurrent calls, and ordering across batches is not promised; with 1, batches go one at a
+/// time, in order.
 /// A batch in flight counts as pending on the collector until it is settled.
 ///
 /// Failures: a transient one (``ExportError/transient(reason:retryAfter:)``, a timeout,
@@ -50,6 +52,9 @@ public final class ExportPipeline: Service, Sendable {
     let mailbox = PipelineMailbox()
     let phase = SanitizedMutex(PipelinePhase.idle)
     let turns = ExportTurns()
+    /// The routine round under way, woken when a batch is ready, the interval passes, or
+    /// shutdown begins (see ``ExportRound``).
+    let currentRound = CurrentRound()
     /// The requests in flight: ``ExportConfiguration/maxConcurrentExports`` slots, shared by
     /// every round, held by a batch while it is sent and not while it waits for its retry.
     let sendingSlots: ExportSlots
@@ -96,7 +101,11 @@ public final class ExportPipeline: Service, Sendable {
         self.clock = PipelineClock(clock)
         self.sendingSlots = ExportSlots(count: configuration.maxConcurrentExports)
         let mailbox = mailbox
-        collector.onReaching(configuration.maxBatchSize) { mailbox.post(.batchReady) }
+        let currentRound = currentRound
+        collector.onReaching(configuration.maxBatchSize) {
+            mailbox.post(.batchReady)
+            currentRound.wake()
+        }
     }
 
     /// Exports until graceful shutdown, cancellation, or ``shutdown(deadline:)``.
@@ -116,6 +125,7 @@ public final class ExportPipeline: Service, Sendable {
         guard started else { throw TracezError.pipelineAlreadyStarted(collector: collector.name) }
 
         let mailbox = mailbox
+        let currentRound = currentRound
         let clock = clock
         let interval = configuration.interval
         let shutdownTimeout = configuration.shutdownTimeout
@@ -125,6 +135,7 @@ public final class ExportPipeline: Service, Sendable {
                     while !Task.isCancelled {
                         try? await clock.sleep(for: interval)
                         mailbox.post(.tick)
+                        currentRound.wake(mayTakePartialBatch: true)
                     }
                 }
                 await self.serveMailbox()

@@ -51,6 +51,9 @@ final class ExportSlots: Sendable {
         next?.resume()
     }
 
+    /// Whether a task waits for a slot.
+    var hasWaiters: Bool { state.withLock { !$0.waiting.isEmpty } }
+
     /// Runs `body` holding a slot.
     func withSlot<Result: Sendable>(_ body: () async -> Result) async -> Result {
         await take()

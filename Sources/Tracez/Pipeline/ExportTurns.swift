@@ -6,6 +6,9 @@
 final class ExportTurns: Sendable {
     private let turn = ExportSlots(count: 1)
 
+    /// Whether a caller waits for its turn (a flush, or shutdown's last drain).
+    var hasWaiters: Bool { turn.hasWaiters }
+
     /// Runs `round` when it is this caller's turn.
     func run<Result: Sendable>(_ round: () async -> Result) async -> Result {
         await turn.withSlot(round)

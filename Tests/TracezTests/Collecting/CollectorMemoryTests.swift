@@ -25,7 +25,7 @@ import TracezTestSupport
         if ProcessInfo.processInfo.environment[Self.childVariable] != nil {
             try await measure(policy)
         } else {
-            try runInChildProcess(policy)
+            try await MachineShare.heavy { try runInChildProcess(policy) }
         }
     }
 

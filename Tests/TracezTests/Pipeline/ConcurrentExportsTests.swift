@@ -212,6 +212,57 @@ import TracezTestSupport
         }
     }
 
+    /// A batch waiting for its retry does not hold up spans recorded after it: while it waits
+    /// (here, an hour), the loop's round sends each full batch that forms, and shutdown then
+    /// sends the one that waited. With one export allowed, batches keep their order, so the
+    /// later ones wait behind it (`withOneAllowed_…`).
+    @Test(arguments: [4, 2])
+    func batchesRecordedWhileOneWaitsForItsRetryAreSentMeanwhile(maxConcurrentExports: Int) async throws {
+        try await withTimeLimit(.seconds(60), #function) {
+            let clock = ManualClock()
+            let exporter = ScriptedExporter { call, _ in
+                if call == 1 { throw ExportError.transient(reason: "503 Service Unavailable", retryAfter: .seconds(3600)) }
+            }
+            let reports = PipelineReports()
+            let (collector, pipeline) = try makePipeline(
+                exporter,
+                maxConcurrentExports: maxConcurrentExports,
+                retry: RetryPolicy(maxElapsed: .seconds(7200), initialDelay: .milliseconds(1), maxDelay: .seconds(7200)),
+                reports: reports,
+                clock: clock
+            )
+            let began = clock.now
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await pipeline.run() }
+                record(10, into: collector, prefix: "first")  // a full batch: the loop sends it
+                let failure = await next(of: reports.failureStream)
+                #expect(failure?.willRetry == true)
+
+                // Three more batches, one at a time, while the first waits an hour.
+                for index in 0..<3 {
+                    record(10, into: collector, prefix: "later\(index)-")
+                    try await waitUntil("later batch \(index) is exported while the first waits") {
+                        collector.statistics.exported == 10 * (index + 1)
+                    }
+                }
+                #expect(clock.now == began, "no time passed")
+                #expect(pipeline.status.exportsInFlight == 1)  // the first, waiting
+                expectBalanced(collector, inFlight: 10, buffered: 0, exported: 30)
+
+                // Shutdown sends it, half-way to the deadline (the hour does not fit before it).
+                let shutdown = Task { await pipeline.shutdown(deadline: clock.now + .seconds(30)) }
+                try await clock.advanceToNextSleeper(within: .seconds(20))
+                let statistics = await shutdown.value
+                #expect(statistics.exported == 40)
+                #expect(statistics.dropped.total == 0)
+                #expect(statistics.isBalanced)
+                try await group.waitForAll()
+            }
+            #expect(exporter.callCount == 5)  // four batches, and the first one's retry
+            #expect(exporter.accepted.filter { $0.name.hasPrefix("first") }.count == 10)
+        }
+    }
+
     /// Of two batches failing together, one waits for its retry when the other opens the
     /// circuit: when its wait is over it goes back into the collector without another attempt.
     @Test func aBatchWaitingForItsRetryWhenAnotherOpensTheCircuitWaitsInTheCollector() async throws {

@@ -47,19 +47,20 @@ import TracezTestSupport
         #expect(decide(.failed(retryAfter: .seconds(10)), elapsed: .seconds(55), policy: Self.budgetOnly, shutdown: underway) == .drop(.exportFailed))
     }
 
-    /// Our own backoff, grown to seconds by earlier failures, is at most a quarter of the time
+    /// Our own backoff, grown to seconds by earlier failures, is at most an eighth of the time
     /// left at shutdown, so that several more tries fit before the deadline.
-    @Test func atShutdownOurOwnBackoffIsAtMostAQuarterOfTheTimeLeft() {
+    @Test func atShutdownOurOwnBackoffIsAtMostAnEighthOfTheTimeLeft() {
         let nearlyOver = ExportDecision.Shutdown.underway(remaining: .milliseconds(400))
         for attempt in 1...6 {  // ceilings of 1 s to 32 s
             guard case .retry(let wait) = decide(.failed(retryAfter: nil), attempt: attempt, policy: Self.budgetOnly, shutdown: nearlyOver) else {
                 Issue.record("attempt \(attempt) should be retried")
                 continue
             }
-            #expect(wait >= .zero && wait <= .milliseconds(100))
+            #expect(wait >= .zero && wait <= .milliseconds(50))
         }
-        #expect(ExportDecision.waitAtShutdown(.seconds(8), remaining: .seconds(4), isBackendsRequest: false) == .seconds(1))
+        #expect(ExportDecision.waitAtShutdown(.seconds(8), remaining: .seconds(4), isBackendsRequest: false) == .milliseconds(500))
         #expect(ExportDecision.waitAtShutdown(.milliseconds(200), remaining: .seconds(4), isBackendsRequest: false) == .milliseconds(200))
+        #expect(ExportDecision.waitAtShutdown(.milliseconds(600), remaining: .seconds(4), isBackendsRequest: false) == .milliseconds(500))
         #expect(ExportDecision.waitAtShutdown(.seconds(8), remaining: .seconds(4), isBackendsRequest: true) == .seconds(2))
         #expect(ExportDecision.waitAtShutdown(.seconds(1), remaining: .zero, isBackendsRequest: true) == .zero)
     }

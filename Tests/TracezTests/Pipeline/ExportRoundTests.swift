@@ -33,4 +33,47 @@ import Testing
         stopped.stop()
         #expect(stopped.claim(batchSize: 512) == 0)
     }
+
+    /// What an idle export may take of the records that arrived since the round began: nothing
+    /// unless a batch of the round waits for a retry; then a full batch, or, once the interval
+    /// has passed, what there is (once per interval); nothing once the round stops.
+    @Test func idleExportsTakeArrivedRecordsOnlyWhileABatchWaitsForItsRetry() {
+        let round = ExportRound(records: 0)
+        round.batchDrained()
+        #expect(round.topUp(buffered: 25, batchSize: 10) == 0, "no batch waits for a retry")
+
+        round.waitingForRetry(true)
+        #expect(round.topUp(buffered: 25, batchSize: 10) == 10)
+        #expect(round.topUp(buffered: 5, batchSize: 10) == 0, "a partial batch waits for the interval")
+        round.wake(mayTakePartialBatch: true)
+        #expect(round.topUp(buffered: 5, batchSize: 10) == 5)
+        #expect(round.topUp(buffered: 5, batchSize: 10) == 0, "once per interval")
+        #expect(round.topUp(buffered: 0, batchSize: 10) == 0)
+
+        round.waitingForRetry(false)
+        #expect(round.topUp(buffered: 25, batchSize: 10) == 0, "the retry is over")
+        round.waitingForRetry(true)
+        round.stop()
+        #expect(round.topUp(buffered: 25, batchSize: 10) == 0, "the round stopped")
+    }
+
+    /// An idle export stays while a batch of the round is unsettled, and misses no wake-up: one
+    /// that came after it looked lets it go on at once, and the last batch settling wakes it.
+    @Test(.timeLimit(.minutes(1)))
+    func anIdleExportSleepsUntilWokenAndEndsWithTheRound() async {
+        let round = ExportRound(records: 0)
+        #expect(!round.isUnderway, "nothing unsettled: an idle export ends")
+        await round.sleep(unlessWokenSince: round.wakeUps)  // returns at once: nothing to wait for
+
+        round.batchDrained()
+        #expect(round.isUnderway)
+        let seen = round.wakeUps
+        round.wake()
+        await round.sleep(unlessWokenSince: seen)  // woken after it looked: returns at once
+
+        let sleeper = Task { await round.sleep(unlessWokenSince: round.wakeUps) }
+        round.batchSettled()  // the last batch: the round is over
+        await sleeper.value
+        #expect(!round.isUnderway)
+    }
 }

@@ -413,6 +413,23 @@ import TracezTestSupport
         }
     }
 
+    /// An attempt that ends after shutdown's deadline was cut short, whatever the exporter says
+    /// (a transport reports its cancellation as a time-out, and the deadline's timer and the
+    /// attempt's fire at the same instant, in either order): it is not reported as a failure.
+    /// `tracez demo` against a closed port once named "did not answer in time" as its cause.
+    @Test func aFailureEndingAfterShutdownsDeadlineIsNotReported() throws {
+        let clock = ManualClock()
+        let reports = PipelineReports()
+        let (_, pipeline) = try makePipeline(ScriptedExporter { _, _ in }, reports: reports, retry: .none, clock: clock)
+        pipeline.notifyFailure(attempt: 1, records: 1, reason: "connection refused", willRetry: true)
+        pipeline.beginShutdown(deadline: clock.now + .seconds(1))
+        pipeline.notifyFailure(attempt: 2, records: 1, reason: "503 during shutdown", willRetry: true)
+        clock.advance(by: .seconds(1))
+        pipeline.notifyFailure(attempt: 3, records: 1, reason: "the backend did not answer in time", willRetry: false)
+        #expect(reports.failures.map(\.reason) == ["connection refused", "503 during shutdown"])
+        #expect(pipeline.status.lastFailure?.reason == "503 during shutdown")
+    }
+
     @Test func failureReportedAsWillRetryIsAlwaysFollowedByAnotherAttempt() async throws {
         try await withTimeLimit(.seconds(60), #function) {
             let clock = ManualClock()
