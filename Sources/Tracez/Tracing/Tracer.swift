@@ -150,15 +150,25 @@ public final class Tracer: Tracing.Tracer, Service, Sendable {
         }
     }
 
-    // MARK: - Propagation (W3C Trace Context)
+    // MARK: - Propagation (W3C Trace Context, W3C Baggage)
 
-    /// Reads `traceparent` and `tracestate` from `carrier` into `context`.
-    /// A missing or malformed `traceparent` leaves `context` unchanged, so the next span starts a new trace.
+    /// Reads `traceparent` and `tracestate` from `carrier` into `context.spanContext`, and
+    /// `baggage` into `context.baggage`.
+    ///
+    /// A missing or malformed `traceparent` leaves the span context unchanged, so the next span
+    /// starts a new trace. `baggage` is read either way (baggage without a trace is legal) and
+    /// replaces the context's baggage; malformed or excess entries are skipped and counted in
+    /// the extracted value's ``Baggage/droppedEntryCount``. A missing or blank `baggage` header
+    /// leaves the baggage unchanged. Several `baggage` headers may be joined with `,` by the extractor.
     public func extract<Carrier, Extract: Extractor>(
         _ carrier: Carrier,
         into context: inout ServiceContext,
         using extractor: Extract
     ) where Extract.Carrier == Carrier {
+        if let header = extractor.extract(key: "baggage", from: carrier) {
+            let baggage = Baggage(header: header)
+            if !baggage.isEmpty || baggage.droppedEntryCount > 0 { context.baggage = baggage }
+        }
         guard let header = extractor.extract(key: "traceparent", from: carrier),
             let parent = TraceParent(header: header)
         else { return }
@@ -172,17 +182,26 @@ public final class Tracer: Tracing.Tracer, Service, Sendable {
         )
     }
 
-    /// Writes the span context in `context`, if any, as `traceparent` (and `tracestate` when not empty).
+    /// Writes the span context in `context`, if any, as `traceparent` (and `tracestate` when not empty),
+    /// and the baggage in `context`, if not empty, as `baggage`, with or without a span context.
+    ///
+    /// Baggage entries that cannot be written (a key that is not a token, past 180 entries or
+    /// 8192 bytes) are left out, as ``Baggage/headerValue`` does; no `baggage` is written if none is left.
     public func inject<Carrier, Inject: Injector>(
         _ context: ServiceContext,
         into carrier: inout Carrier,
         using injector: Inject
     ) where Inject.Carrier == Carrier {
-        guard let spanContext = context.spanContext else { return }
-        let parent = TraceParent(traceID: spanContext.traceID, parentID: spanContext.spanID, traceFlags: spanContext.traceFlags)
-        injector.inject(parent.headerValue, forKey: "traceparent", into: &carrier)
-        if !spanContext.traceState.isEmpty {
-            injector.inject(spanContext.traceState.headerValue, forKey: "tracestate", into: &carrier)
+        if let spanContext = context.spanContext {
+            let parent = TraceParent(traceID: spanContext.traceID, parentID: spanContext.spanID, traceFlags: spanContext.traceFlags)
+            injector.inject(parent.headerValue, forKey: "traceparent", into: &carrier)
+            if !spanContext.traceState.isEmpty {
+                injector.inject(spanContext.traceState.headerValue, forKey: "tracestate", into: &carrier)
+            }
+        }
+        if let baggage = context.baggage, !baggage.isEmpty {
+            let header = baggage.headerValue
+            if !header.isEmpty { injector.inject(header, forKey: "baggage", into: &carrier) }
         }
     }
 
