@@ -33,15 +33,37 @@ public struct SpanContext: Hashable, Sendable {
     public var isSampled: Bool { traceFlags.contains(.sampled) }
 }
 
+/// Holds the active span itself, not a copy of its ``SpanContext``: a class reference fits
+/// in `ServiceContext`'s storage without a box of its own, where the 40-byte struct needed
+/// one allocation each time a span's ``Span/context`` was made, and code that runs inside
+/// a span (`withTrace`, a hook) can reach the span through ``ServiceContext/activeSpan``.
+/// A span context set from outside (an extracted `traceparent`) is held by a span that
+/// only carries it (``Span/init(carrying:)``).
 private enum SpanContextKey: ServiceContextKey {
-    typealias Value = SpanContext
+    typealias Value = Span
     static var nameOverride: String? { "tracez.span-context" }
 }
 
 extension ServiceContext {
     /// The active span's context, if any. ``Tracer`` reads it to find a new span's parent.
     public var spanContext: SpanContext? {
-        get { self[SpanContextKey.self] }
-        set { self[SpanContextKey.self] = newValue }
+        get { self[SpanContextKey.self]?.spanContext }
+        set { self[SpanContextKey.self] = newValue.map(Span.init(carrying:)) }
+    }
+
+    /// The Tracez span this context belongs to: the one whose ``Span/context`` it is (or
+    /// a context derived from it), so code running inside `withSpan` can reach the span
+    /// without it being passed along. `nil` outside a span, and when the span context
+    /// came from elsewhere (a `traceparent` header, or set with ``spanContext``).
+    ///
+    /// Holding a context keeps its span's object alive, as holding the span would.
+    public var activeSpan: Span? {
+        guard let span = self[SpanContextKey.self], !span.onlyCarriesContext else { return nil }
+        return span
+    }
+
+    /// Makes `span` the active span of this context.
+    mutating func setActiveSpan(_ span: Span) {
+        self[SpanContextKey.self] = span
     }
 }

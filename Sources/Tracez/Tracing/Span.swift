@@ -37,6 +37,9 @@ public final class Span: Tracing.Span, @unchecked Sendable {
     public let startNanoseconds: UInt64
 
     let parentIsRemote: Bool
+    /// Whether this object only carries a span context that came from elsewhere
+    /// (``init(carrying:)``), rather than being a span that was started.
+    let onlyCarriesContext: Bool
     /// The context the span was started in; ``context`` adds this span to it.
     private let parentContext: ServiceContext
     /// Guards `state`. A lock of the span's own rather than a `Mutex<State>`, because
@@ -98,6 +101,7 @@ public final class Span: Tracing.Span, @unchecked Sendable {
         self.kind = kind
         self.startNanoseconds = startNanoseconds
         self.parentContext = parentContext
+        self.onlyCarriesContext = false
         // Made in place, not in a local copied in: the copy of `State` showed in benchmark
         // "Span start+end, empty (Tracer)".
         self.state = State(name: name, tracer: tracer)
@@ -123,9 +127,23 @@ public final class Span: Tracing.Span, @unchecked Sendable {
         self.kind = kind
         self.startNanoseconds = startNanoseconds
         self.parentContext = .topLevel
+        self.onlyCarriesContext = false
         var state = state
         state.hasEnded = true
         self.state = state
+    }
+
+    /// A span that was never started and records nothing: it holds `spanContext` in a
+    /// `ServiceContext` (see ``ServiceContext/spanContext``), for a parent from another process.
+    init(carrying spanContext: SpanContext) {
+        self.spanContext = spanContext
+        self.parentSpanID = nil
+        self.parentIsRemote = false
+        self.kind = .internal
+        self.startNanoseconds = 0
+        self.parentContext = .topLevel
+        self.onlyCarriesContext = true
+        self.state = State(name: "", tracer: nil, hasEnded: true)
     }
 
     // MARK: - The span's lock
@@ -195,7 +213,7 @@ public final class Span: Tracing.Span, @unchecked Sendable {
     /// The context to run this span's children in: the parent's context with this span's ``spanContext``.
     public var context: ServiceContext {
         var context = parentContext
-        context.spanContext = spanContext
+        context.setActiveSpan(self)
         return context
     }
 
