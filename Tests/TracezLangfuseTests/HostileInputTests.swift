@@ -56,8 +56,29 @@ extension LangfuseTests {
 
         /// The hostile set, recorded as an app would; returns how many spans it recorded.
         static func recordHostileSet(_ tracer: Tracez.Tracer) async -> Int {
+            var context = ServiceContext.topLevel
+            context.baggage = Baggage(header: hostileBaggage)
+            return await ServiceContext.withValue(context) { await recordHostileSpans(tracer) }
+        }
+
+        /// A `baggage` header as a hostile caller could send it: garbage entries, bad percent
+        /// escapes and UTF-8, an over-long user id, a bad environment, 300 entries, 1 MB.
+        static let hostileBaggage =
+            [
+                "langfuse_user_id=" + String(repeating: "u", count: 10_000), "langfuse_environment=%FF%FE", "=no-key", "k=%", "bad=%C3%28",
+                "langfuse_session_id=s%00%0A", "langfuse_metadata_=empty", "tenant=t-1;p=1", ",,,", "  spaced  =  value  ",
+            ]
+            .joined(separator: ",") + "," + (0..<300).map { "k\($0)=\(String(repeating: "v", count: 4_000))" }.joined(separator: ",")
+
+        /// Hooks that put baggage on spans, so that hostile baggage reaches every exporter.
+        static let configuration = TracerConfiguration(
+            serviceName: "hostile", startHooks: [BaggageAttributesHook(), TraceAttributesHook(readsBaggage: true)])
+
+        static func recordHostileSpans(_ tracer: Tracez.Tracer) async -> Int {
             var recorded = 0
-            await tracer.withTrace(TraceAttributes(name: "hostile", userID: String(repeating: "u", count: 100_000), tags: ["", " ", tenMegabytes])) {
+            await tracer.withTrace(
+                TraceAttributes(name: "hostile", userID: String(repeating: "u", count: 100_000), tags: ["", " ", tenMegabytes]), propagation: .baggage
+            ) {
                 await tracer.withObservation(tenMegabytes, input: nestedArrays(depth: 5_000)) { observation in
                     observation.setOutput(Chain(depth: 20_000))
                     observation.setMetadata("", "an empty metadata key")
@@ -141,7 +162,7 @@ extension LangfuseTests {
                 maxRequestBytes: limit
             )
             let tracer = Tracez.Tracer(
-                configuration: TracerConfiguration(serviceName: "hostile"),
+                configuration: Self.configuration,
                 pipelines: [try Self.pipeline(OTLPHTTPExporter(configuration: configuration, resource: OTLPResource(serviceName: "hostile")))]
             )
             let recorded = await Self.recordHostileSet(tracer)
@@ -197,7 +218,7 @@ extension LangfuseTests {
                 timeout: .seconds(10)
             )
             let exporter = LangfuseExporter(configuration: configuration, resource: OTLPResource(serviceName: "hostile"))
-            let tracer = Tracez.Tracer(configuration: TracerConfiguration(serviceName: "hostile"), pipelines: [try Self.pipeline(exporter)])
+            let tracer = Tracez.Tracer(configuration: Self.configuration, pipelines: [try Self.pipeline(exporter)])
             let truncatedBefore = exporter.valueStatistics.truncated
             let recorded = await Self.recordHostileSet(tracer)
             let statistics = await tracer.shutdown(deadline: .now + .seconds(60))
@@ -244,7 +265,7 @@ extension LangfuseTests {
             let output = SanitizedMutex<[String]>([])
             for format in [StdoutExporter.Format.tree, .jsonLines] {
                 let exporter = StdoutExporter(format: format) { text in output.withLock { $0.append(text) } }
-                let tracer = Tracez.Tracer(configuration: TracerConfiguration(serviceName: "hostile"), pipelines: [try Self.pipeline(exporter)])
+                let tracer = Tracez.Tracer(configuration: Self.configuration, pipelines: [try Self.pipeline(exporter)])
                 let recorded = await Self.recordHostileSet(tracer)
                 let statistics = await tracer.shutdown(deadline: .now + .seconds(60))
                 #expect(statistics.recorded == recorded && statistics.exported == recorded)

@@ -46,7 +46,9 @@ public struct Observation: Sendable {
         let defaults = shaper.defaults
         let (budget, maxBytes) = (metadataBudget, shaper.maxValueBytes)
         span.set(Name.observationType, type.rawValue)
-        let trace = ServiceContext.current?.langfuseTrace ?? TraceAttributes()
+        let context = ServiceContext.current ?? .topLevel
+        let readsBaggage = context.baggage != nil && TraceAttributesHook.readsBaggage(in: tracer)
+        let trace = TraceAttributesHook.traceAttributes(in: context, readsBaggage: readsBaggage) ?? TraceAttributes()
         let dropped = defaults.merging(trace).write(into: span, metadataBudget: budget, maxMergedBytes: maxBytes)
         shaper.countDroppedTraceFields(dropped.droppedFields)
         shaper.countDroppedMetadata(dropped.droppedMetadata)

@@ -3,13 +3,32 @@ import Tracez
 extension Tracez.Tracer {
     /// Runs `operation` with trace-level fields in the task-local context: every observation
     /// started inside it (here, in child tasks, through `withObservation` and friends)
-    /// carries them. Nested calls merge, the inner fields winning.
+    /// carries them, and so does the span that is running when it is called (as the Python
+    /// SDK's `propagate_attributes` sets them on the current span). Nested calls merge, the
+    /// inner fields winning.
+    ///
+    /// With ``TracePropagation/baggage`` the fields also travel to the services called
+    /// inside it, in the W3C `baggage` header; read the warning there first.
     public func withTrace<T>(
         _ trace: TraceAttributes,
+        propagation: TracePropagation = .inProcess,
         _ operation: () async throws -> T
     ) async rethrows -> T {
         var context = ServiceContext.current ?? .topLevel
-        context.langfuseTrace = (context.langfuseTrace ?? TraceAttributes()).merging(trace)
+        let merged = (context.langfuseTrace ?? TraceAttributes()).merging(trace)
+        context.langfuseTrace = merged
+        if propagation.usesBaggage {
+            // The fields given here; tags and metadata merged with the outer ones, as the Python SDK sends them.
+            var sent = trace
+            if !trace.tags.isEmpty { sent.tags = merged.tags }
+            if !trace.metadata.isEmpty { sent.metadata = merged.metadata }
+            var baggage = context.baggage ?? Baggage()
+            for (key, value) in sent.baggageEntries { baggage[key] = value }
+            context.baggage = baggage
+        }
+        if let running = context.activeSpan {
+            TraceAttributesHook.write(merged, on: running)
+        }
         return try await ServiceContext.withValue(context) { try await operation() }
     }
 
