@@ -55,3 +55,10 @@ struct Response: Sendable {
     let body: AsyncStream<[UInt8]>
 }
 let response = Response(body: AsyncStream { $0.finish() })
+
+/// The injector of "Keep the trace across processes", for the baggage sample after it.
+struct HeadersInjector: Injector {
+    func inject(_ value: String, forKey key: String, into headers: inout [String: String]) {
+        headers[key] = value
+    }
+}

@@ -27,3 +27,9 @@ func prompt(_ message: Message, _ documents: [Document]) -> String { message.tex
 
 let publicKey = "pk-lf-0000"
 let secretKey = "sk-lf-0000"
+
+/// Another service of the reader's, called over HTTP ("Across services").
+struct Backend: Sendable {
+    func answer(_ question: String) async throws {}
+}
+let backend = Backend()

@@ -206,8 +206,26 @@ func gettingStarted14() async throws {
     }
 }
 
-// Docs/GettingStarted.md, line 395
+// Docs/GettingStarted.md, line 400
 func gettingStarted15() async throws {
+    try await withBaggage(["tenant": "acme", "plan": "pro"]) {
+        try await tracer.withSpan("GET /inventory", ofKind: .client) { span in
+            var headers: [String: String] = [:]
+            tracer.inject(span.context, into: &headers, using: HeadersInjector())
+            // headers["baggage"] == "tenant=acme,plan=pro"
+            try await send(request, headers: headers)
+        }
+    }
+
+    // Downstream, after extract: read an entry, or copy chosen entries onto every span.
+    let tenant = Baggage.current["tenant"]
+    let configuration = TracerConfiguration(serviceName: "inventory", startHooks: [BaggageAttributesHook(keys: ["tenant"])])
+    _ = tenant
+    _ = configuration
+}
+
+// Docs/GettingStarted.md, line 425
+func gettingStarted16() async throws {
     await tracer.forceFlush()   // waits until everything recorded before the call is exported
 
     let statistics = await tracer.shutdown(deadline: .now + .seconds(5))
@@ -217,8 +235,8 @@ func gettingStarted15() async throws {
     print(statistics.pending)                      // neither exported nor dropped yet
 }
 
-// Docs/GettingStarted.md, line 427
-func gettingStarted16() async throws {
+// Docs/GettingStarted.md, line 457
+func gettingStarted17() async throws {
     let exporter = InMemoryExporter()
     let collector = try Collector(configuration: CollectorConfiguration(name: "test", capacity: 1024))
     let tracer = Tracer(pipelines: [try ExportPipeline(collector: collector, exporter: exporter)])

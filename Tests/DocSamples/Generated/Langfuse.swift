@@ -59,8 +59,20 @@ func langfuse4() async throws {
     _ = configuration
 }
 
-// Docs/Langfuse.md, line 123
+// Docs/Langfuse.md, line 124
 func langfuse5() async throws {
+    // Frontend
+    try await tracer.withTrace(TraceAttributes(userID: "u-42", sessionID: "s-7"), propagation: .baggage) {
+        try await backend.answer(question)   // AsyncHTTPClient, gRPC: the `baggage` header goes along
+    }
+
+    // Backend: read the fields from baggage, as if it had called withTrace itself.
+    let configuration = TracerConfiguration(serviceName: "backend", startHooks: [TraceAttributesHook(readsBaggage: true)])
+    _ = configuration
+}
+
+// Docs/Langfuse.md, line 159
+func langfuse6() async throws {
     var configuration = try LangfuseConfiguration(publicKey: publicKey, secretKey: secretKey, baseURL: LangfuseRegion.eu.baseURL)
     configuration.mask = { value in
         guard case .object(var fields) = value else { return value }
@@ -78,8 +90,8 @@ func langfuse5() async throws {
     _ = statistics
 }
 
-// Docs/Langfuse.md, line 265
-func langfuse6() async throws {
+// Docs/Langfuse.md, line 301
+func langfuse7() async throws {
     let settings = try LangfuseSettings(environment: ProcessInfo.processInfo.environment)
     let exporter = LangfuseExporter(configuration: settings.configuration)
     let prompts = LangfusePrompts(exporter: exporter)
