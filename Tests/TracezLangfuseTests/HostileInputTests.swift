@@ -149,8 +149,14 @@ extension LangfuseTests {
             )
         }
 
+        // Each test loads both cores for tens of seconds: a heavy test (`MachineShare`), so that
+        // no test whose outcome depends on timing runs beside it.
         @Test(arguments: [OTLPExporterConfiguration.Encoding.protobuf, .json])
         func throughTheOTLPExporter(_ encoding: OTLPExporterConfiguration.Encoding) async throws {
+            try await MachineShare.heavy { try await throughOTLP(encoding) }
+        }
+
+        private func throughOTLP(_ encoding: OTLPExporterConfiguration.Encoding) async throws {
             let backend = TestBackend()
             try await backend.start()
             let limit = 1 << 20
@@ -207,6 +213,10 @@ extension LangfuseTests {
 
         @Test(arguments: [LangfuseConfiguration.API.otel, .ingestion])
         func throughTheLangfuseExporter(_ api: LangfuseConfiguration.API) async throws {
+            try await MachineShare.heavy { try await throughLangfuse(api) }
+        }
+
+        private func throughLangfuse(_ api: LangfuseConfiguration.API) async throws {
             let server = LangfuseTestServer()
             try await server.start()
             let configuration = try LangfuseConfiguration(
@@ -262,6 +272,10 @@ extension LangfuseTests {
         }
 
         @Test func throughTheStdoutExporter() async throws {
+            try await MachineShare.heavy { try await throughStdout() }
+        }
+
+        private func throughStdout() async throws {
             let output = SanitizedMutex<[String]>([])
             for format in [StdoutExporter.Format.tree, .jsonLines] {
                 let exporter = StdoutExporter(format: format) { text in output.withLock { $0.append(text) } }

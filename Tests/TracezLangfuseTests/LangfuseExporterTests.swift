@@ -452,17 +452,20 @@ extension LangfuseTests.ExporterTests {
         #expect(statistics.exported == 2 && statistics.isBalanced)
         #expect(setup.server.ruleViolations.isEmpty, "\(setup.server.ruleViolations)")
         let traces = setup.server.events.filter { $0["type"] as? String == "trace-create" }.compactMap { $0["body"] as? [String: Any] }
-        #expect(traces.count == 2)
+        #expect(!traces.isEmpty)
         #expect(traces.allSatisfy { $0["id"] as? String == traceID.hexString })
-        // The server span makes the trace (before, a span with a remote parent made none)...
+        // The server span makes the trace (before, a span with a remote parent made none), and
+        // it carries the fields of `withTrace`, which was called while it ran (issue 20).
         let made = try #require(traces.first { $0["timestamp"] != nil })
-        #expect(made["name"] as? String == "GET /chat")
-        // ...and the observation below it brings the trace fields `withTrace` set.
-        let update = try #require(traces.first { $0["timestamp"] == nil })
-        #expect(update["name"] as? String == "support chat")
-        #expect(update["userId"] as? String == "u-1")
-        #expect(update["sessionId"] as? String == "s-1")
-        #expect(update["tags"] as? [String] == ["beta"])
+        #expect(made["name"] as? String == "support chat")
+        #expect(made["userId"] as? String == "u-1")
+        #expect(made["sessionId"] as? String == "s-1")
+        #expect(made["tags"] as? [String] == ["beta"])
+        // The observation below it brings the same fields, if it sends the trace again.
+        for update in traces where update["timestamp"] == nil {
+            #expect(update["userId"] as? String == "u-1")
+            #expect(update["name"] as? String == "support chat")
+        }
     }
 
     @Test func aSpanContinuingARemoteTraceIsMarkedAsRootOnTheOTelEndpoint() async throws {

@@ -24,6 +24,11 @@ extension LangfuseTests {
             #expect(entries.map(\.value) == ["u-1", "s 1", "v2", "chat", "staging", "beta,eu", "pro", "eu"])
             // Release and isPublic describe the service, not the request: they stay here.
             #expect(!entries.contains { $0.value == "r-9" })
+            // Values the receiver would drop (over 200 characters) are not sent.
+            let long = String(repeating: "x", count: 201)
+            let tooLong = TraceAttributes(userID: long, tags: [long, "kept", ""], metadata: ["big": long])
+            #expect(tooLong.baggageEntries.map(\.key) == ["langfuse_tags"])
+            #expect(tooLong.baggageEntries.map(\.value) == ["kept"])
 
             var baggage = Baggage()
             for (key, value) in entries { baggage[key] = value }

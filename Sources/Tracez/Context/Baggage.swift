@@ -49,7 +49,9 @@ public struct Baggage: Sendable, Hashable {
     public private(set) var entries: [Entry]
 
     /// Entries skipped by ``init(header:)``: malformed, or past a limit.
-    private var droppedWhileParsing: Int
+    /// Entries ``init(header:)`` left out: what ``Tracer`` counts in its metric on `extract`,
+    /// without formatting the header again to count what writing it would leave out.
+    private(set) var droppedWhileParsing: Int
 
     /// The most entries parsed or written; the rest are dropped.
     public static let maximumEntries = 180

@@ -1,3 +1,4 @@
+import Metrics
 import ServiceLifecycle
 import Tracing
 
@@ -30,6 +31,9 @@ public final class Tracer: Tracing.Tracer, Service, Sendable {
     /// Every collector that finished spans are offered to, each through its own filter.
     public let collectors: [Collector]
     public let pipelines: [ExportPipeline]
+    /// Baggage entries that `extract` left out (malformed, or past the W3C limits):
+    /// `tracez_baggage_entries_dropped_total{service}`. Bound at creation, as the pipelines' metrics are.
+    private let droppedBaggageEntries: Counter
 
     /// Creates a tracer.
     ///
@@ -51,6 +55,7 @@ public final class Tracer: Tracing.Tracer, Service, Sendable {
             all.append(collector)
         }
         self.collectors = all
+        droppedBaggageEntries = Counter(label: "tracez_baggage_entries_dropped_total", dimensions: [("service", configuration.serviceName)])
     }
 
     // MARK: - Starting spans
@@ -158,7 +163,8 @@ public final class Tracer: Tracing.Tracer, Service, Sendable {
     /// A missing or malformed `traceparent` leaves the span context unchanged, so the next span
     /// starts a new trace. `baggage` is read either way (baggage without a trace is legal) and
     /// replaces the context's baggage; malformed or excess entries are skipped and counted in
-    /// the extracted value's ``Baggage/droppedEntryCount``. A missing or blank `baggage` header
+    /// the extracted value's ``Baggage/droppedEntryCount`` and in the metric
+    /// `tracez_baggage_entries_dropped_total`. A missing or blank `baggage` header
     /// leaves the baggage unchanged. Several `baggage` headers may be joined with `,` by the extractor.
     public func extract<Carrier, Extract: Extractor>(
         _ carrier: Carrier,
@@ -167,7 +173,9 @@ public final class Tracer: Tracing.Tracer, Service, Sendable {
     ) where Extract.Carrier == Carrier {
         if let header = extractor.extract(key: "baggage", from: carrier) {
             let baggage = Baggage(header: header)
-            if !baggage.isEmpty || baggage.droppedEntryCount > 0 { context.baggage = baggage }
+            let dropped = baggage.droppedWhileParsing
+            if dropped > 0 { droppedBaggageEntries.increment(by: dropped) }
+            if !baggage.isEmpty || dropped > 0 { context.baggage = baggage }
         }
         guard let header = extractor.extract(key: "traceparent", from: carrier),
             let parent = TraceParent(header: header)

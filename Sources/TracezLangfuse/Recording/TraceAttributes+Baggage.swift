@@ -23,16 +23,23 @@ extension TraceAttributes {
     ///
     /// Tags travel as one entry, joined with `,` (a tag holding a comma is split by the
     /// receiver); release and `isPublic` do not travel (see ``TracePropagation/baggage``).
+    ///
+    /// A value over ``maxFieldCharacters`` is left out, as the Python SDK leaves it out: the
+    /// receiver would drop it, and it would take room in a header limited to 8 192 bytes.
     var baggageEntries: [(key: String, value: String)] {
         var entries: [(key: String, value: String)] = []
-        if let userID { entries.append((BaggageKey.userID, userID)) }
-        if let sessionID { entries.append((BaggageKey.sessionID, sessionID)) }
-        if let version { entries.append((BaggageKey.version, version)) }
-        if let name { entries.append((BaggageKey.traceName, name)) }
-        if let environment { entries.append((BaggageKey.environment, environment)) }
-        if !tags.isEmpty { entries.append((BaggageKey.tags, tags.joined(separator: ","))) }
+        func add(_ key: String, _ value: String?) {
+            if let value, Self.fits(value) { entries.append((key, value)) }
+        }
+        add(BaggageKey.userID, userID)
+        add(BaggageKey.sessionID, sessionID)
+        add(BaggageKey.version, version)
+        add(BaggageKey.traceName, name)
+        add(BaggageKey.environment, environment)
+        let sentTags = tags.filter { Self.fits($0) && !$0.isEmpty }
+        if !sentTags.isEmpty { entries.append((BaggageKey.tags, sentTags.joined(separator: ","))) }
         for key in metadata.keys.sorted() {
-            if let value = metadata[key] { entries.append((BaggageKey.metadataPrefix + key, value)) }
+            add(BaggageKey.metadataPrefix + key, metadata[key])
         }
         return entries
     }

@@ -116,7 +116,7 @@ public struct TraceAttributes: Sendable, Hashable {
     }
 
     /// Whether `text` is at most ``maxFieldCharacters`` Unicode scalars long.
-    private static func fits(_ text: String) -> Bool {
+    static func fits(_ text: String) -> Bool {
         // `utf8.count` is O(1) and bounds the scalar count from above: most fields stop here.
         text.utf8.count <= maxFieldCharacters || text.unicodeScalars.count <= maxFieldCharacters
     }

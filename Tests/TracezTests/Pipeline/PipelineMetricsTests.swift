@@ -115,6 +115,20 @@ import TracezTestSupport
                 let statistics = await pipeline.shutdown(deadline: .now + .seconds(5))
                 #expect(statistics.isBalanced)
             }
+
+            // The tracer counts the baggage entries `extract` left out (remote input): two
+            // malformed here, and one past the 180-entry limit.
+            let service = "metrics-baggage-\(suffix)"
+            let tracer = Tracer(configuration: TracerConfiguration(serviceName: service))
+            var context = ServiceContext.topLevel
+            let header = "=no-key,ok=1,k=%zz," + (0..<180).map { "e\($0)=v" }.joined(separator: ",")
+            tracer.extract(["baggage": header], into: &context, using: DictionaryExtractor())
+            #expect(context.baggage?.entries.count == 180)
+            #expect(metrics.counterTotal(label: "tracez_baggage_entries_dropped_total", dimensions: [("service", service)]) == 3)
         }
     }
+}
+
+private struct DictionaryExtractor: Extractor {
+    func extract(key: String, from carrier: [String: String]) -> String? { carrier[key] }
 }
