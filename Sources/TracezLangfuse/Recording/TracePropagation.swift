@@ -12,7 +12,7 @@ public struct TracePropagation: Sendable, Hashable {
     /// Only to spans started in this process, inside the call (the default).
     public static let inProcess = TracePropagation(kind: .inProcess)
 
-    /// Also to other services: the fields go into the context's W3C ``Baggage`` under the
+    /// Also to other services: the fields go into the context's W3C baggage (`Baggage`) under the
     /// keys the Python SDK uses (`langfuse_user_id`, `langfuse_session_id`, …), which the
     /// tracer's `inject` sends in the `baggage` header of every outgoing request made inside
     /// the call (AsyncHTTPClient, gRPC, anything instrumented with swift-distributed-tracing).
