@@ -11,7 +11,8 @@ OTLP (/v1/traces), decoded with the PyPI package opentelemetry-proto, must hold 
 one trace with: the frontend's server span (Hummingbird's TracingMiddleware), its client span
 (AsyncHTTPClient) as the server span's child, the backend's server span as the client span's
 child (the parent link crosses the process boundary through `traceparent`), and the generation;
-every one of those spans carrying the request's user.id and session.id. Langfuse's OTel endpoint
+every one of those spans carrying the request's user.id and session.id (the backend gets them
+only in the `baggage` header, from the frontend's `withTrace(..., propagation: .baggage)`). Langfuse's OTel endpoint
 (/api/public/otel/v1/traces) must get the same spans, the generation typed as one.
 """
 import gzip

@@ -48,7 +48,6 @@ public struct Baggage: Sendable, Hashable {
     /// The entries in header order, with unique keys.
     public private(set) var entries: [Entry]
 
-    /// Entries skipped by ``init(header:)``: malformed, or past a limit.
     /// Entries ``init(header:)`` left out: what ``Tracer`` counts in its metric on `extract`,
     /// without formatting the header again to count what writing it would leave out.
     private(set) var droppedWhileParsing: Int

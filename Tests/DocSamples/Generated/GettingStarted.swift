@@ -206,7 +206,7 @@ func gettingStarted14() async throws {
     }
 }
 
-// Docs/GettingStarted.md, line 400
+// Docs/GettingStarted.md, line 404
 func gettingStarted15() async throws {
     try await withBaggage(["tenant": "acme", "plan": "pro"]) {
         try await tracer.withSpan("GET /inventory", ofKind: .client) { span in
@@ -224,7 +224,7 @@ func gettingStarted15() async throws {
     _ = configuration
 }
 
-// Docs/GettingStarted.md, line 425
+// Docs/GettingStarted.md, line 429
 func gettingStarted16() async throws {
     await tracer.forceFlush()   // waits until everything recorded before the call is exported
 
@@ -235,7 +235,7 @@ func gettingStarted16() async throws {
     print(statistics.pending)                      // neither exported nor dropped yet
 }
 
-// Docs/GettingStarted.md, line 457
+// Docs/GettingStarted.md, line 461
 func gettingStarted17() async throws {
     let exporter = InMemoryExporter()
     let collector = try Collector(configuration: CollectorConfiguration(name: "test", capacity: 1024))

@@ -28,7 +28,12 @@ struct ChatService {
         let logger = Logger(label: "chat-service.\(role)")
 
         // The one line: tracer, pipelines and InstrumentationSystem, from the environment.
-        let tracing = try TracezSystem.bootstrap(serviceName: "chat-\(role)", logger: logger)
+        var configuration = try TracezSystemConfiguration(environment: ProcessInfo.processInfo.environment, serviceName: "chat-\(role)")
+        if role == "backend" {
+            // The user and session the frontend sends in baggage, on every span of the backend.
+            configuration.tracer.startHooks.append(TraceAttributesHook(readsBaggage: true))
+        }
+        let tracing = try TracezSystem.bootstrap(configuration, logger: logger)
 
         let router = Router()
         router.add(middleware: UserContextMiddleware(tracer: tracing.tracer))
@@ -39,12 +44,8 @@ struct ChatService {
             let backend = value(of: "--backend", in: arguments) ?? "http://127.0.0.1:8081"
             router.get("chat") { request, _ -> String in
                 let question = request.uri.queryParameters["q"].map(String.init) ?? "What should I wear?"
-                var call = HTTPClientRequest(url: "\(backend)/weather")
-                // Who is asking travels with the call, as an API gateway forwards it.
-                for name in [HTTPField.Name.userID, .sessionID] {
-                    if let value = request.headers[name] { call.headers.add(name: name.rawName, value: value) }
-                }
-                let weather = try await client.execute(call, timeout: .seconds(5))
+                // Who is asking travels with the call in its `baggage` header (UserContextMiddleware).
+                let weather = try await client.execute(HTTPClientRequest(url: "\(backend)/weather"), timeout: .seconds(5))
                 let forecast = String(buffer: try await weather.body.collect(upTo: 1 << 16))
                 return await tracing.tracer.withGeneration("answer", model: "gpt-4o-mini", input: question) { generation in
                     let answer = "It will be \(forecast): take a coat."
