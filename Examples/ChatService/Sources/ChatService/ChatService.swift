@@ -12,7 +12,7 @@ import TracezLangfuse
 ///     ChatService frontend --port 8080 --backend http://127.0.0.1:8081
 ///
 /// `GET /chat?q=…` on the frontend asks the backend for the weather (AsyncHTTPClient, with
-/// `traceparent` injected), records a generation with the typed Langfuse API, and answers.
+/// `traceparent` and `baggage` injected), records a generation with the typed Langfuse API, and answers.
 /// Where spans go follows the environment (OTLP, Langfuse, or standard output). On SIGTERM or
 /// SIGINT each process stops serving, flushes its spans and prints its counters, last line
 /// `recorded=N exported=N dropped=N`.
