@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""A plain HTTP server on loopback that keeps every request it receives, for CI's interop checks.
+"""A plain HTTP server on loopback (or HOST) that keeps every request it receives, for CI's interop checks.
 
-Usage: capture_server.py DIRECTORY PORT_FILE
+Usage: capture_server.py DIRECTORY PORT_FILE [HOST]
 
-Listens on 127.0.0.1 on a free port, writes the port to PORT_FILE, and for each POST saves
+Listens on HOST (default 127.0.0.1; two_host_check.sh gives it an address in another network
+namespace) on a free port, writes the port to PORT_FILE, and for each POST saves
 DIRECTORY/NNNN.body (the raw body, compressed or not) and DIRECTORY/NNNN.json (method,
 path and headers). Answers 200 with an empty body, except on Langfuse's ingestion path
 (/api/public/ingestion), where it answers 207 with a success for every event, as Langfuse
@@ -16,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from threading import Lock
 
 directory, port_file = sys.argv[1], sys.argv[2]
+host = sys.argv[3] if len(sys.argv) > 3 else "127.0.0.1"
 os.makedirs(directory, exist_ok=True)
 lock = Lock()
 counter = [0]
@@ -53,7 +55,7 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+server = ThreadingHTTPServer((host, 0), Handler)
 with open(port_file + ".tmp", "w") as f:
     f.write(str(server.server_address[1]))
 os.rename(port_file + ".tmp", port_file)
