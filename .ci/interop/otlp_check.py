@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Decodes OTLP/HTTP trace requests with the PyPI package opentelemetry-proto (a decoder Tracez
-did not write) and checks them.
+"""Decodes OTLP/HTTP and OTLP/gRPC trace requests with the PyPI package opentelemetry-proto (a
+decoder Tracez did not write) and checks them.
 
 Usage:
   otlp_check.py demo DIRECTORY SPANS CONTENT_TYPE ENCODING
@@ -10,6 +10,14 @@ Usage:
                                          run asked for, every body decodes as that type, every
                                          request holds spans, SPANS spans in all, valid ids, every
                                          parent present, one resource and one scope per request.
+  otlp_check.py demo-grpc DIRECTORY SPANS ENCODING [--header KEY=VALUE]...
+                                         requests captured by grpc_server.py from `tracez demo` over
+                                         OTLP/gRPC: every request came to TraceService/Export, arrived
+                                         compressed as ENCODING asked (`gzip`, or `none`: uncompressed),
+                                         seen on the wire by the server's relay, and carries each KEY
+                                         with VALUE in its metadata; the spans are checked as in demo,
+                                         SPANS of them in the requests answered OK, and the spans of a
+                                         request answered UNAVAILABLE (--fail-first) sent again.
   otlp_check.py expected DIRECTORY       files written by the Swift test suite (TRACEZ_CAPTURE_DIR):
                                          every set listed in sets.json is there, as NAME.pb /
                                          NAME.pb.gz / NAME.json, each decoding to the values in
@@ -28,6 +36,7 @@ import os
 import sys
 
 from google.protobuf import json_format
+from google.protobuf.message import DecodeError
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 
@@ -79,6 +88,39 @@ def check_ids(span, where):
         fail(f"{where}: bad parent span id {span.parent_span_id.hex()}")
 
 
+def check_demo_request(request, path):
+    """One request of `tracez demo`: one resource (with service.name, from tracez) and one scope,
+    and spans with valid ids and times. Returns its spans."""
+    if len(request.resource_spans) != 1 or len(request.resource_spans[0].scope_spans) != 1:
+        fail(f"{path}: expected one resource and one scope, got {request}")
+    resource = {a.key: a.value.string_value for a in request.resource_spans[0].resource.attributes}
+    if not resource.get("service.name") or resource.get("telemetry.sdk.name") != "tracez":
+        fail(f"{path}: resource attributes {resource}")
+    if request.resource_spans[0].scope_spans[0].scope.name != "tracez":
+        fail(f"{path}: scope {request.resource_spans[0].scope_spans[0].scope}")
+    if not request.resource_spans[0].scope_spans[0].spans:
+        fail(f"{path}: a request with no spans")
+    spans = []
+    for span in request.resource_spans[0].scope_spans[0].spans:
+        check_ids(span, path)
+        if span.end_time_unix_nano < span.start_time_unix_nano or span.start_time_unix_nano == 0:
+            fail(f"{path}: span {span.name} has times {span.start_time_unix_nano}..{span.end_time_unix_nano}")
+        spans.append(span)
+    return spans
+
+
+def check_demo_spans(spans, expected_spans):
+    """All the spans a demo run exported: as many as expected, no id twice, every parent there."""
+    if len(spans) != expected_spans:
+        fail(f"expected {expected_spans} spans, decoded {len(spans)}")
+    ids = {(s.trace_id, s.span_id) for s in spans}
+    if len(ids) != len(spans):
+        fail("duplicate span ids")
+    for span in spans:
+        if span.parent_span_id and (span.trace_id, span.parent_span_id) not in ids:
+            fail(f"span {span.name} has no parent in its trace")
+
+
 def check_demo(directory, expected_spans, content_type, encoding):
     """`encoding` is what the run set OTEL_EXPORTER_OTLP_COMPRESSION to: `gzip` or `none`."""
     if expected_spans <= 0:
@@ -101,29 +143,66 @@ def check_demo(directory, expected_spans, content_type, encoding):
             fail(f"{path}: Content-Encoding {sent_encoding!r}, the run asked for {encoding!r}")
         with open(path, "rb") as f:
             request = decode(f.read(), content_type, sent_encoding)
-        if len(request.resource_spans) != 1 or len(request.resource_spans[0].scope_spans) != 1:
-            fail(f"{path}: expected one resource and one scope, got {request}")
-        resource = {a.key: a.value.string_value for a in request.resource_spans[0].resource.attributes}
-        if not resource.get("service.name") or resource.get("telemetry.sdk.name") != "tracez":
-            fail(f"{path}: resource attributes {resource}")
-        if request.resource_spans[0].scope_spans[0].scope.name != "tracez":
-            fail(f"{path}: scope {request.resource_spans[0].scope_spans[0].scope}")
-        if not request.resource_spans[0].scope_spans[0].spans:
-            fail(f"{path}: a request with no spans")
-        for span in request.resource_spans[0].scope_spans[0].spans:
-            check_ids(span, path)
-            if span.end_time_unix_nano < span.start_time_unix_nano or span.start_time_unix_nano == 0:
-                fail(f"{path}: span {span.name} has times {span.start_time_unix_nano}..{span.end_time_unix_nano}")
-            spans.append(span)
-    if len(spans) != expected_spans:
-        fail(f"expected {expected_spans} spans, decoded {len(spans)}")
-    ids = {(s.trace_id, s.span_id) for s in spans}
-    if len(ids) != len(spans):
-        fail("duplicate span ids")
-    for span in spans:
-        if span.parent_span_id and (span.trace_id, span.parent_span_id) not in ids:
-            fail(f"span {span.name} has no parent in its trace")
+        spans.extend(check_demo_request(request, path))
+    check_demo_spans(spans, expected_spans)
     print(f"otlp_check: {len(requests)} requests, {len(spans)} spans, all {content_type} with encoding {encoding}, every parent present ({directory})")
+
+
+GRPC_EXPORT = "/opentelemetry.proto.collector.trace.v1.TraceService/Export"
+
+
+def check_demo_grpc(directory, expected_spans, encoding, headers):
+    """`encoding` is what the run set OTEL_EXPORTER_OTLP_COMPRESSION to: `gzip` or `none`;
+    `headers` the (key, value) pairs of OTEL_EXPORTER_OTLP_HEADERS, each due in every request."""
+    if expected_spans <= 0:
+        fail(f"expected {expected_spans} spans: the demo must send some")
+    if encoding not in ("gzip", "none"):
+        fail(f"unknown encoding {encoding!r}: gzip or none")
+    accepted = []  # the spans of requests answered OK
+    refused = []  # the spans of requests answered UNAVAILABLE (grpc_server.py --fail-first)
+    requests = sorted(glob.glob(os.path.join(directory, "*.pb")))
+    if not requests:
+        fail(f"no requests captured in {directory}")
+    for path in requests:
+        with open(path[: -len(".pb")] + ".json") as f:
+            meta = json.load(f)
+        if meta["method"] != GRPC_EXPORT:
+            fail(f"{path}: called {meta['method']}")
+        # The compression the relay saw the message arrive with (see grpc_server.py).
+        if meta["compression"] == "unknown":
+            fail(f"{path}: the server's relay did not see this message or could not decompress it: compression unknown")
+        if meta["compression"] != encoding:
+            fail(f"{path}: arrived with compression {meta['compression']!r}, the run asked for {encoding!r}")
+        # gRPC metadata keys are lowercase on the wire; a key may repeat.
+        metadata = [(key, value) for key, value in meta["metadata"]]
+        for key, value in headers:
+            if (key.lower(), value) not in metadata:
+                fail(f"{path}: no metadata {key}={value!r}, got {metadata}")
+        request = ExportTraceServiceRequest()
+        with open(path, "rb") as f:
+            try:
+                request.ParseFromString(f.read())
+            except DecodeError as error:
+                fail(f"{path}: not an ExportTraceServiceRequest: {error}")
+        spans = check_demo_request(request, path)
+        status = meta["answer"]["status"]
+        if status == "OK":
+            accepted.extend(spans)
+        elif status == "UNAVAILABLE":
+            refused.extend(spans)
+        else:
+            fail(f"{path}: answered {status!r}")
+    check_demo_spans(accepted, expected_spans)
+    sent_again = {(s.trace_id, s.span_id) for s in accepted}
+    for span in refused:
+        if (span.trace_id, span.span_id) not in sent_again:
+            fail(f"span {span.name} was refused as UNAVAILABLE and not sent again")
+    asked = "".join(f", metadata {key}={value}" for key, value in headers)
+    again = f" ({len(refused)} refused as UNAVAILABLE, all sent again)" if refused else ""
+    print(
+        f"otlp_check: {len(requests)} gRPC requests, {len(accepted)} spans accepted{again}, "
+        f"all with compression {encoding}{asked}, every parent present ({directory})"
+    )
 
 
 def attribute_value(value):
@@ -276,6 +355,14 @@ def expected_span_count(path):
 if __name__ == "__main__":
     if len(sys.argv) == 6 and sys.argv[1] == "demo":
         check_demo(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5])
+    elif len(sys.argv) >= 5 and len(sys.argv) % 2 == 1 and sys.argv[1] == "demo-grpc":
+        pairs = []
+        for flag, pair in zip(sys.argv[5::2], sys.argv[6::2]):
+            if flag != "--header" or "=" not in pair:
+                print(__doc__)
+                sys.exit(2)
+            pairs.append(tuple(pair.split("=", 1)))
+        check_demo_grpc(sys.argv[2], int(sys.argv[3]), sys.argv[4], pairs)
     elif len(sys.argv) == 3 and sys.argv[1] == "expected":
         check_expected(sys.argv[2])
     elif len(sys.argv) == 3 and sys.argv[1] == "protoc-count":
