@@ -1,4 +1,5 @@
 import Foundation
+import Tracez
 
 /// What a collector said about a request it took only in part: OTLP's
 /// `ExportTraceServiceResponse.partial_success`.
@@ -81,5 +82,29 @@ import Foundation
         let message = (fields["errorMessage"] ?? fields["error_message"]) as? String ?? ""
         guard rejected != 0 || !message.isEmpty else { return nil }
         return OTLPPartialSuccess(rejectedSpans: rejected, errorMessage: message)
+    }
+}
+
+extension OTLPPartialSuccess {
+    /// What this answer means for a request of `batchCount` spans: `nil` when none was
+    /// rejected, else ``ExportError/partial(rejectedCount:retry:reason:)`` (OTLP says not to
+    /// send rejected spans again), the count capped at the batch, the message at 200 characters.
+    package func exportError(batchCount: Int) -> ExportError? {
+        guard rejectedSpans > 0 else { return nil }
+        let rejected = Int(clamping: min(rejectedSpans, Int64(batchCount)))
+        let message = errorMessage.isEmpty ? "no message" : String(errorMessage.prefix(200))
+        return .partial(rejectedCount: rejected, retry: [], reason: "the collector rejected \(rejectedSpans) spans: \(message)")
+    }
+}
+
+/// The answers of an OTLP export call, for the transports in other modules (gRPC), which
+/// do not see ``OTLPPartialSuccess`` (a Benchmarks SPI).
+package enum OTLPExportResponse {
+    /// What an OK answer's `ExportTraceServiceResponse`, in protobuf, means for a request of
+    /// `batchCount` spans: `nil` for full success, including a body that cannot be read (the
+    /// status said OK, and `partial_success` is optional).
+    package static func exportError(protobuf body: [UInt8], batchCount: Int) -> ExportError? {
+        guard !body.isEmpty, let partial = (try? OTLPPartialSuccess.decode(protobuf: body)) ?? nil else { return nil }
+        return partial.exportError(batchCount: batchCount)
     }
 }

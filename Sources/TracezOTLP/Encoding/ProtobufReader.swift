@@ -1,12 +1,12 @@
 /// Reads protobuf wire format, checking every length against what is left: garbage
 /// input ends in an error, never a trap or an out-of-bounds read.
-struct ProtobufReader {
+package struct ProtobufReader {
     private var bytes: ArraySlice<UInt8>
 
-    init(_ bytes: ArraySlice<UInt8>) { self.bytes = bytes }
+    package init(_ bytes: ArraySlice<UInt8>) { self.bytes = bytes }
 
     /// The next field number and wire type; `nil` at the end.
-    mutating func tag() throws(OTLPResponseError) -> (field: UInt64, wireType: UInt64)? {
+    package mutating func tag() throws(OTLPResponseError) -> (field: UInt64, wireType: UInt64)? {
         guard !bytes.isEmpty else { return nil }
         let key = try varint()
         let field = key >> 3
@@ -14,7 +14,7 @@ struct ProtobufReader {
         return (field, key & 7)
     }
 
-    mutating func varint() throws(OTLPResponseError) -> UInt64 {
+    package mutating func varint() throws(OTLPResponseError) -> UInt64 {
         var value: UInt64 = 0
         for shift in stride(from: UInt64(0), to: 70, by: 7) {
             guard let byte = bytes.popFirst() else { throw .malformed("truncated varint") }
@@ -24,7 +24,7 @@ struct ProtobufReader {
         throw .malformed("varint longer than 10 bytes")
     }
 
-    mutating func lengthDelimited() throws(OTLPResponseError) -> ArraySlice<UInt8> {
+    package mutating func lengthDelimited() throws(OTLPResponseError) -> ArraySlice<UInt8> {
         let length = try varint()
         guard length <= UInt64(bytes.count) else { throw .malformed("length \(length) past the end") }
         let field = bytes.prefix(Int(length))
@@ -32,7 +32,7 @@ struct ProtobufReader {
         return field
     }
 
-    mutating func skip(_ wireType: UInt64) throws(OTLPResponseError) {
+    package mutating func skip(_ wireType: UInt64) throws(OTLPResponseError) {
         switch wireType {
         case 0: _ = try varint()
         case 1: try drop(8)

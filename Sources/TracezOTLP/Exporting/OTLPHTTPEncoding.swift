@@ -45,26 +45,13 @@ package struct OTLPHTTPEncoding: HTTPExportEncoding {
     }
 
     package func encode(_ batch: [SpanRecord]) throws -> HTTPEncodedBatch<Range<Int>> {
-        var requests: [HTTPEncodedRequest<Range<Int>>] = []
-        var tooLarge: [Int] = []
-        var pending: [Range<Int>] = [batch.indices]  // last in, first sent
-        while let records = pending.popLast() {
-            let bytes = encode(Array(batch[records]))
-            guard bytes.count <= maxRequestBytes else {
-                if records.count == 1 {
-                    tooLarge.append(records.lowerBound)
-                } else {
-                    let middle = records.lowerBound + records.count / 2
-                    pending.append(middle..<records.upperBound)
-                    pending.append(records.lowerBound..<middle)
-                }
-                continue
-            }
-            let body = compression == .gzip ? try Gzip.compress(bytes, level: Self.gzipLevel) : bytes
-            requests.append(
-                HTTPEncodedRequest(body: body, contentType: contentType, contentEncoding: compression == .gzip ? "gzip" : nil, part: records))
+        let split = OTLPRequestSplit(batch, maxBytes: maxRequestBytes, encode: encode)
+        let requests = try split.requests.map { request in
+            let body = compression == .gzip ? try Gzip.compress(request.bytes, level: Self.gzipLevel) : request.bytes
+            return HTTPEncodedRequest(
+                body: body, contentType: contentType, contentEncoding: compression == .gzip ? "gzip" : nil, part: request.records)
         }
-        return HTTPEncodedBatch(requests: requests, tooLarge: tooLarge)
+        return HTTPEncodedBatch(requests: requests, tooLarge: split.tooLarge)
     }
 
     package func outcome(
@@ -93,10 +80,7 @@ package struct OTLPHTTPEncoding: HTTPExportEncoding {
         guard !response.body.isEmpty else { return nil }
         let isJSON = response.header("Content-Type")?.lowercased().contains("json") ?? (encoding == .json)
         let decoded = isJSON ? try? OTLPPartialSuccess.decode(json: response.body) : try? OTLPPartialSuccess.decode(protobuf: response.body)
-        guard let partial = decoded ?? nil, partial.rejectedSpans > 0 else { return nil }
-        let rejected = Int(clamping: min(partial.rejectedSpans, Int64(batchCount)))
-        let message = partial.errorMessage.isEmpty ? "no message" : String(partial.errorMessage.prefix(200))
-        return .partial(rejectedCount: rejected, retry: [], reason: "the collector rejected \(partial.rejectedSpans) spans: \(message)")
+        return (decoded ?? nil)?.exportError(batchCount: batchCount)
     }
 }
 
