@@ -8,6 +8,8 @@ let package = Package(
         .library(name: "Tracez", targets: ["Tracez"]),
         .library(name: "TracezHTTP", targets: ["TracezHTTP"]),
         .library(name: "TracezOTLP", targets: ["TracezOTLP"]),
+        // OTLP over gRPC: a product of its own, so that users of OTLP/HTTP do not build gRPC.
+        .library(name: "TracezOTLPGRPC", targets: ["TracezOTLPGRPC"]),
         .library(name: "TracezLangfuse", targets: ["TracezLangfuse"]),
         .library(name: "TracezBootstrap", targets: ["TracezBootstrap"]),
         .library(name: "TracezPage", targets: ["TracezPage"]),
@@ -22,6 +24,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        // OTLP/gRPC only (TracezOTLPGRPC, and the tracez command that offers it).
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
+        // Tests only: the gRPC fault server's `google.rpc.Status` with `RetryInfo`, encoded by grpc-swift's own types.
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
         // The live /tracez page only (TracezPage): nobody builds it unless they link that module.
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         // Tests only: the generated OTLP decoder (pinned to the plugin that generated it) and property tests.
@@ -61,6 +68,17 @@ let package = Package(
             name: "TracezOTLP",
             dependencies: ["Tracez", "TracezHTTP", "CZlib"]
         ),
+        // OTLP/gRPC: TracezOTLP's encoder, sent by grpc-swift 2 over its HTTP/2 transport.
+        .target(
+            name: "TracezOTLPGRPC",
+            dependencies: [
+                "Tracez",
+                "TracezHTTP",
+                "TracezOTLP",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+            ]
+        ),
         // TracezOTLP for its encoder only: requests go through TracezHTTP's exporter.
         .target(
             name: "TracezLangfuse",
@@ -79,6 +97,8 @@ let package = Package(
             dependencies: [
                 "Tracez",
                 "TracezOTLP",
+                // OTEL_EXPORTER_OTLP_PROTOCOL=grpc: the bootstrap honours every protocol the variables name.
+                "TracezOTLPGRPC",
                 "TracezLangfuse",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -101,6 +121,7 @@ let package = Package(
             dependencies: [
                 "Tracez",
                 "TracezOTLP",
+                "TracezOTLPGRPC",
                 "TracezLangfuse",
                 "TracezPage",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -155,6 +176,18 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "TracezOTLPGRPCTests",
+            dependencies: [
+                "TracezOTLPGRPC",
+                "OTLPProto",
+                "TracezTestSupport",
+                "TracezTestKit",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
             ]
         ),
         .testTarget(
