@@ -4,6 +4,7 @@ import ServiceLifecycle
 import Tracez
 import TracezLangfuse
 import TracezOTLP
+import TracezOTLPGRPC
 import Tracing
 
 /// Tracing for a whole program in one call: a tracer with its collectors and pipelines,
@@ -39,12 +40,15 @@ public final class TracezSystem: Service, Sendable {
     /// Where a ``TracezSystem`` sends spans.
     public enum Destination: Sendable, Hashable, CustomStringConvertible {
         case otlp(endpoint: String)
+        /// OTLP over gRPC (``TracezSystemConfiguration/otlpGRPC``).
+        case otlpGRPC(endpoint: String)
         case langfuse(baseURL: String)
         case stdout
 
         public var description: String {
             switch self {
             case .otlp(let endpoint): "OTLP at \(endpoint)"
+            case .otlpGRPC(let endpoint): "OTLP/gRPC at \(endpoint)"
             case .langfuse(let baseURL): "Langfuse at \(baseURL)"
             case .stdout: "standard output"
             }
@@ -79,6 +83,15 @@ public final class TracezSystem: Service, Sendable {
                     configuration: export
                 ))
             destinations.append(.otlp(endpoint: "\(otlp.endpoint)"))
+        }
+        if let otlpGRPC = configuration.otlpGRPC {
+            pipelines.append(
+                try ExportPipeline(
+                    collector: Collector(configuration: configuration.profile.collector(named: "otlp-grpc")),
+                    exporter: OTLPGRPCExporter(configuration: otlpGRPC, resource: resource),
+                    configuration: export
+                ))
+            destinations.append(.otlpGRPC(endpoint: "\(otlpGRPC.endpoint)"))
         }
         if let langfuse = configuration.langfuse {
             pipelines.append(

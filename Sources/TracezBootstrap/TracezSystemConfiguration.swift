@@ -1,6 +1,7 @@
 import Tracez
 import TracezLangfuse
 import TracezOTLP
+import TracezOTLPGRPC
 
 /// What ``TracezSystem`` builds: the tracer's settings, a profile, and where spans go.
 ///
@@ -13,7 +14,7 @@ import TracezOTLP
 /// let tracing = try TracezSystem.bootstrap(configuration)
 /// ```
 ///
-/// With neither ``otlp`` nor ``langfuse`` set, spans go to standard output (``stdout``).
+/// With none of ``otlp``, ``otlpGRPC`` and ``langfuse`` set, spans go to standard output (``stdout``).
 public struct TracezSystemConfiguration: Sendable {
     /// Service name, sampler, span limits and start hooks.
     public var tracer: TracerConfiguration
@@ -22,6 +23,8 @@ public struct TracezSystemConfiguration: Sendable {
     public var profile: TracingProfile
     /// Export over OTLP/HTTP to this endpoint, when set.
     public var otlp: OTLPExporterConfiguration?
+    /// Export over OTLP/gRPC to this endpoint, when set.
+    public var otlpGRPC: OTLPGRPCExporterConfiguration?
     /// Export to Langfuse, when set.
     public var langfuse: LangfuseSettings?
     /// How spans are printed when there is nowhere else to send them.
@@ -55,7 +58,8 @@ public struct TracezSystemConfiguration: Sendable {
     }
 
     /// Reads the standard variables: `OTEL_*` for the tracer and OTLP (an endpoint in
-    /// `OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` turns OTLP on),
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` turns OTLP on, over
+    /// gRPC when `OTEL_EXPORTER_OTLP_PROTOCOL` is `grpc`, into ``otlpGRPC``),
     /// `LANGFUSE_*` for Langfuse (both keys turn it on). `OTEL_SERVICE_NAME` wins over `serviceName`.
     ///
     /// - Throws: A clear error for a half configuration: one Langfuse key without the other
@@ -69,7 +73,11 @@ public struct TracezSystemConfiguration: Sendable {
         }
         self.init(tracer: tracer, profile: profile)
         if reader.string("OTEL_EXPORTER_OTLP_ENDPOINT") != nil || reader.string("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != nil {
-            otlp = try OTLPExporterConfiguration(environment: environment)
+            if OTLPGRPCExporterConfiguration.isRequested(by: environment) {
+                otlpGRPC = try OTLPGRPCExporterConfiguration(environment: environment)
+            } else {
+                otlp = try OTLPExporterConfiguration(environment: environment)
+            }
         }
         // One key alone is a mistake to report, not a reason to send elsewhere.
         if reader.string("LANGFUSE_PUBLIC_KEY") != nil || reader.string("LANGFUSE_SECRET_KEY") != nil {

@@ -5,6 +5,7 @@ import ServiceLifecycle
 import Tracez
 import TracezLangfuse
 import TracezOTLP
+import TracezOTLPGRPC
 import TracezPage
 
 /// `tracez demo`: runs an instrumented sample workload and exports its spans.
@@ -12,7 +13,8 @@ import TracezPage
 /// With nothing configured it prints each trace to standard output as a tree. With
 /// `LANGFUSE_PUBLIC_KEY` and `LANGFUSE_SECRET_KEY` set it exports to Langfuse; otherwise,
 /// with `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) set, to
-/// that OpenTelemetry collector, configured by the OTel SDK variables.
+/// that OpenTelemetry collector, configured by the OTel SDK variables (over gRPC when
+/// `OTEL_EXPORTER_OTLP_PROTOCOL=grpc`).
 /// Its last line is always `recorded=<n> exported=<n> dropped=<n>`, the sum over its collectors,
 /// after a `dropped by reason: …` line when anything was dropped. When exports failed, one
 /// line on standard error says why; when nothing was exported, it exits with status 1.
@@ -33,7 +35,8 @@ struct DemoCommand: AsyncParsableCommand {
             set (LANGFUSE_BASE_URL, default https://cloud.langfuse.com; --langfuse-api picks its \
             OTel endpoint or the legacy ingestion API; every other trace also records a score). \
             Otherwise to standard output, unless OTEL_EXPORTER_OTLP_ENDPOINT or \
-            OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set, in which case they are sent over OTLP/HTTP \
+            OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set, in which case they are sent over OTLP/HTTP, \
+            or over OTLP/gRPC when OTEL_EXPORTER_OTLP_PROTOCOL=grpc \
             (OTEL_EXPORTER_OTLP_HEADERS, _COMPRESSION, _TIMEOUT, _PROTOCOL, OTEL_SERVICE_NAME, \
             OTEL_RESOURCE_ATTRIBUTES, OTEL_TRACES_SAMPLER, OTEL_BSP_* and OTEL_SDK_DISABLED apply).
             """
@@ -208,10 +211,17 @@ struct DemoCommand: AsyncParsableCommand {
             // Unset or empty, as everywhere: the demo's own default.
             collectorConfiguration.capacity = 4096
         }
-        let otlp = try OTLPExporterConfiguration(environment: environment)
-        let exporter = OTLPHTTPExporter(configuration: otlp, resource: OTLPResource(configuration: tracerConfiguration))
-        FileHandle.standardError.write(
-            Data("tracez demo: exporting to \(otlp.endpoint) (\(otlp.encoding.rawValue), compression \(otlp.compression.rawValue))\n".utf8))
+        let exporter: any Exporter
+        if OTLPGRPCExporterConfiguration.isRequested(by: environment) {
+            let grpc = try OTLPGRPCExporterConfiguration(environment: environment)
+            exporter = try OTLPGRPCExporter(configuration: grpc, resource: OTLPResource(configuration: tracerConfiguration))
+            FileHandle.standardError.write(Data("tracez demo: exporting to \(grpc.endpoint) (grpc, compression \(grpc.compression.rawValue))\n".utf8))
+        } else {
+            let otlp = try OTLPExporterConfiguration(environment: environment)
+            exporter = OTLPHTTPExporter(configuration: otlp, resource: OTLPResource(configuration: tracerConfiguration))
+            FileHandle.standardError.write(
+                Data("tracez demo: exporting to \(otlp.endpoint) (\(otlp.encoding.rawValue), compression \(otlp.compression.rawValue))\n".utf8))
+        }
         return try ExportPipeline(
             collector: Collector(configuration: collectorConfiguration),
             exporter: exporter,
