@@ -178,15 +178,26 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // An OTLP/gRPC collector on loopback, written with grpc-swift's own server; used by tests only.
+        .target(
+            name: "TracezGRPCTestSupport",
+            dependencies: [
+                "OTLPProto",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            ],
+            path: "Tests/TracezGRPCTestSupport"
+        ),
         .testTarget(
             name: "TracezOTLPGRPCTests",
             dependencies: [
                 "TracezOTLPGRPC",
                 "OTLPProto",
                 "TracezTestSupport",
+                "TracezGRPCTestSupport",
                 "TracezTestKit",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
-                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
             ]
         ),
@@ -195,6 +206,7 @@ let package = Package(
             dependencies: [
                 "TracezBootstrap",
                 "TracezTestSupport",
+                "TracezGRPCTestSupport",
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]
         ),
@@ -205,6 +217,9 @@ let package = Package(
                 "TracezHTTP",
                 "OTLPProto",
                 "TracezTestSupport",
+                // The hostile-input suite sends through every exporter, OTLP/gRPC among them.
+                "TracezOTLPGRPC",
+                "TracezGRPCTestSupport",
                 "TracezTestKit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

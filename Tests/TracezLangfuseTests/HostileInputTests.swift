@@ -3,7 +3,9 @@ import OTLPProto
 import Synchronization
 import Testing
 import Tracez
+import TracezGRPCTestSupport
 import TracezOTLP
+import TracezOTLPGRPC
 import TracezTestSupport
 import Tracing
 
@@ -209,6 +211,42 @@ extension LangfuseTests {
             #expect(typedArrived)
             #expect(received == statistics.exported)
             #expect(statistics.exported + statistics.dropped[.tooLarge] == recorded)
+        }
+
+        @Test func throughTheOTLPGRPCExporter() async throws {
+            try await MachineShare.heavy { try await throughOTLPGRPC() }
+        }
+
+        private func throughOTLPGRPC() async throws {
+            let collector = try await GRPCTestCollector()
+            let limit = 1 << 20
+            let configuration = OTLPGRPCExporterConfiguration(
+                endpoint: try HTTPEndpoint("http://127.0.0.1:\(collector.port)"),
+                compression: .gzip,
+                timeout: .seconds(10),
+                maxRequestBytes: limit
+            )
+            let exporter = try OTLPGRPCExporter(configuration: configuration, resource: OTLPResource(serviceName: "hostile"))
+            let tracer = Tracez.Tracer(configuration: Self.configuration, pipelines: [try Self.pipeline(exporter)])
+            let recorded = await Self.recordHostileSet(tracer)
+            let statistics = await tracer.shutdown(deadline: .now + .seconds(60))
+            await collector.stop()
+
+            #expect(statistics.recorded == recorded)
+            #expect(statistics.isBalanced && statistics.pending == 0)
+            #expect(statistics.spanLimits.truncatedValues > 0 && statistics.spanLimits.droppedAttributes > 0)
+            // Every call was under the limit, decoded by the protoc-generated types, and carried
+            // exactly what was counted exported.
+            #expect(collector.calls.allSatisfy { (try? $0.request.serializedBytes() as [UInt8])?.count ?? .max <= limit })
+            let spans = collector.spans
+            #expect(spans.count == statistics.exported)
+            #expect(statistics.exported + statistics.dropped[.tooLarge] == recorded)
+            #expect(spans.contains { $0.droppedAttributesCount > 0 && $0.droppedEventsCount > 0 })
+            #expect(spans.contains { $0.name == "typed" && Self.typedAttributesArrived(Self.plainAttributes($0)) })
+            for span in spans {
+                #expect(span.name.utf8.count <= SpanLimits().maxNameBytes)
+                #expect(span.attributes.allSatisfy { !$0.key.trimmingCharacters(in: .whitespaces).isEmpty && $0.key.utf8.count <= 256 })
+            }
         }
 
         @Test(arguments: [LangfuseConfiguration.API.otel, .ingestion])

@@ -2,6 +2,7 @@ import GRPCCore
 import OTLPProto
 import Testing
 import Tracez
+import TracezGRPCTestSupport
 import TracezTestSupport
 
 @testable import TracezOTLPGRPC

@@ -4,19 +4,18 @@ import GRPCNIOTransportHTTP2Posix
 import GRPCProtobuf
 import OTLPProto
 import Synchronization
-import TracezTestSupport
 
 /// An OTLP/gRPC collector on loopback, written with grpc-swift's own server: it decodes each
 /// `Export` request with the protoc-generated types and answers as the test says, so that a
 /// test can play a good collector or a failing one.
 ///
 /// Thread-safety: every member may be used from any task.
-final class GRPCTestCollector: Sendable {
-    typealias Request = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest
-    typealias Response = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse
+package final class GRPCTestCollector: Sendable {
+    package typealias Request = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest
+    package typealias Response = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse
 
     /// How the collector answers one call.
-    enum Answer: Sendable {
+    package enum Answer: Sendable {
         /// OK, every span taken.
         case accept
         /// OK, with a `partial_success` rejecting `rejected` spans.
@@ -29,9 +28,9 @@ final class GRPCTestCollector: Sendable {
     }
 
     /// One call as received.
-    struct Call: Sendable {
-        let request: Request
-        let metadata: Metadata
+    package struct Call: Sendable {
+        package let request: Request
+        package let metadata: Metadata
     }
 
     private let server: GRPCServer<HTTP2ServerTransport.Posix>
@@ -43,17 +42,17 @@ final class GRPCTestCollector: Sendable {
 
     private let log = CallLog()
     /// The port it listens on, on 127.0.0.1.
-    let port: Int
+    package let port: Int
 
     /// Every call received so far, in order.
-    var calls: [Call] { log.calls.withLock { $0 } }
+    package var calls: [Call] { log.calls.withLock { $0 } }
     /// The spans of every call received so far.
-    var spans: [Opentelemetry_Proto_Trace_V1_Span] {
+    package var spans: [Opentelemetry_Proto_Trace_V1_Span] {
         calls.flatMap { $0.request.resourceSpans.flatMap(\.scopeSpans).flatMap(\.spans) }
     }
 
     /// Starts serving on a free port; `answer` is given the number of the call (0 for the first).
-    init(answer: @escaping @Sendable (_ call: Int) -> Answer = { _ in .accept }) async throws {
+    package init(answer: @escaping @Sendable (_ call: Int) -> Answer = { _ in .accept }) async throws {
         let log = log
         var configuration = HTTP2ServerTransport.Posix.Config.defaults
         configuration.compression.enabledAlgorithms = .gzip
@@ -100,7 +99,7 @@ final class GRPCTestCollector: Sendable {
     }
 
     /// Stops serving; calls still running are cut.
-    func stop() async {
+    package func stop() async {
         server.beginGracefulShutdown()
         serving.cancel()
         _ = await serving.result
