@@ -249,6 +249,7 @@ let package = Package(
                 "Tracez",
                 "TracezBootstrap",
                 "TracezOTLP",
+                "TracezOTLPGRPC",
                 "TracezLangfuse",
                 "TracezPage",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -28,7 +28,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "Tests" / "DocSamples" / "Generated"
 FENCE = re.compile(r"^(\s*)```(\S*)\s*$")
 MARKER = re.compile(r"^\s*<!--\s*sample:\s*(skip|file)\b.*-->\s*$")
-MODULES = ["Foundation", "Hummingbird", "Logging", "ServiceLifecycle", "Testing", "Tracez", "TracezBootstrap", "TracezLangfuse", "TracezOTLP", "TracezPage"]
+MODULES = ["Foundation", "Hummingbird", "Logging", "ServiceLifecycle", "Testing", "Tracez", "TracezBootstrap", "TracezLangfuse", "TracezOTLP", "TracezOTLPGRPC", "TracezPage"]
 FILE_SCOPE = re.compile(r"^(extension|protocol|public protocol|@main)\b", re.MULTILINE)
 
 

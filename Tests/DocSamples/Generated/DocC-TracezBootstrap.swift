@@ -9,6 +9,7 @@ import Tracez
 import TracezBootstrap
 import TracezLangfuse
 import TracezOTLP
+import TracezOTLPGRPC
 import TracezPage
 
 // Sources/TracezBootstrap/TracezBootstrap.docc/TracezBootstrap.md, line 8

@@ -9,6 +9,7 @@ import Tracez
 import TracezBootstrap
 import TracezLangfuse
 import TracezOTLP
+import TracezOTLPGRPC
 import TracezPage
 
 // Sources/TracezOTLP/TracezOTLP.docc/TracezOTLP.md, line 7

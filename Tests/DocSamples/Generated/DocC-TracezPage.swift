@@ -9,6 +9,7 @@ import Tracez
 import TracezBootstrap
 import TracezLangfuse
 import TracezOTLP
+import TracezOTLPGRPC
 import TracezPage
 
 // Sources/TracezPage/TracezPage.docc/TracezPage.md, line 7

@@ -9,6 +9,7 @@ import Tracez
 import TracezBootstrap
 import TracezLangfuse
 import TracezOTLP
+import TracezOTLPGRPC
 import TracezPage
 
 // Docs/GettingStarted.md, line 46

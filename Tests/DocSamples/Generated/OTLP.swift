@@ -9,6 +9,7 @@ import Tracez
 import TracezBootstrap
 import TracezLangfuse
 import TracezOTLP
+import TracezOTLPGRPC
 import TracezPage
 
 // Docs/OTLP.md, line 10
@@ -40,4 +41,20 @@ func otlp2() async throws {
         resource: OTLPResource(serviceName: "checkout")
     )
     _ = exporter
+}
+
+// Docs/OTLP.md, line 92
+func otlp3() async throws {
+    let environment = ProcessInfo.processInfo.environment
+    let tracerConfiguration = try TracerConfiguration(environment: environment)
+    let exporter = try OTLPGRPCExporter(
+        configuration: try OTLPGRPCExporterConfiguration(environment: environment),
+        resource: OTLPResource(configuration: tracerConfiguration)
+    )
+    let pipeline = try ExportPipeline(
+        collector: Collector(configuration: CollectorConfiguration(name: "otlp-grpc", environment: environment)),
+        exporter: exporter,
+        configuration: ExportConfiguration(environment: environment)
+    )
+    _ = pipeline
 }

@@ -9,6 +9,7 @@ import Tracez
 import TracezBootstrap
 import TracezLangfuse
 import TracezOTLP
+import TracezOTLPGRPC
 import TracezPage
 
 // README.md, line 24
@@ -21,7 +22,7 @@ func readme2() async throws {
     print(await tracing.shutdown())  // recorded=1 exported=1 dropped=0
 }
 
-// README.md, line 104
+// README.md, line 105
 func readme3() async throws {
     let pipeline = try ExportPipeline(collector: Collector(), exporter: StdoutExporter())
     let page = try TracezPage(pipelines: [pipeline])
