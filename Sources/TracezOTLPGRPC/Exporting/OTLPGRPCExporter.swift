@@ -9,7 +9,7 @@ import TracezHTTP
 /// `opentelemetry.proto.collector.trace.v1.TraceService/Export`, on the port every collector
 /// opens by default (4317).
 ///
-/// The request is Tracez's own protobuf encoding (the same bytes ``OTLPHTTPExporter`` posts),
+/// The request is Tracez's own protobuf encoding (the same bytes `OTLPHTTPExporter` posts),
 /// handed to grpc-swift as it is; grpc-swift 2 and its HTTP/2 transport over SwiftNIO carry
 /// it, gzip-compressed if configured. One HTTP/2 connection is kept open and shared by every
 /// call, so the pipeline's concurrent exports are concurrent streams on it.
