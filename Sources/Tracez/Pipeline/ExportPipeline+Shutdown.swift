@@ -42,7 +42,11 @@ extension ExportPipeline {
             let reason = ExportDecision.reasonForUnsent(circuit: circuitBreaker.currentState)
             collector.abandon(reason: reason)
             forgetSetAsideBatches()
-            if left > 0 { warnAboutUnsentRecords("shutdown left records unsent; counted as dropped", reason) }
+            // Also when nothing was left: an export in flight past the deadline counts its own
+            // batch as `shutdownDeadline` when it fails, and that loss must be said too.
+            if left > 0 || reason == .shutdownDeadline {
+                warnAboutUnsentRecords("shutdown left records unsent; counted as dropped", reason)
+            }
             metrics.report(collector.statistics)
         }
         _ = await withDeadline(max(deadline, clock.now + .milliseconds(100)), clock: clock) { await self.exporter.shutdown() }
