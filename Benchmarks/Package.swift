@@ -75,6 +75,25 @@ let package = Package(
             path: "Benchmarks/FloorBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // Sustained export throughput against a backend that answers after a fixed delay, Tracez
+        // beside swift-otel: a plain program (not package-benchmark's harness: each trial runs
+        // for seconds in a process of its own), driven by export_throughput.py.
+        .executableTarget(
+            name: "ExportThroughput",
+            dependencies: [
+                "BenchmarkWorkloads",
+                .product(name: "Tracez", package: "tracez"),
+                .product(name: "TracezOTLP", package: "tracez"),
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Benchmarks/ExportThroughput"
+        ),
         .executableTarget(
             name: "SwiftOTelBenchmarks",
             dependencies: [
