@@ -9,10 +9,11 @@
 
 extension ExportPipeline {
     /// Exports what the collector holds now, in batches, up to `maxConcurrentExports` at once.
-    /// Records that arrive meanwhile wait for the next turn, so a busy collector cannot starve
-    /// the mailbox, unless a batch of this turn waits for its retry: then full batches (and,
-    /// once the interval passes, what is there) are sent meanwhile, until its retries end or a
-    /// flush or shutdown waits for the turn (``ExportRound``).
+    /// Full batches that arrive while this turn's batches are in flight are sent too, by its
+    /// free slots, until the export interval passes; then the turn ends, so a busy collector
+    /// cannot starve the mailbox. While a batch of this turn waits for its retry, full batches
+    /// (and, once the interval passes, what is there) are sent meanwhile, until its retries end.
+    /// Neither happens while a flush or shutdown waits for the turn (``ExportRound``).
     func exportPending() async {
         await turns.run {
             let buffered = collector.statistics.buffered
@@ -123,8 +124,12 @@ extension ExportPipeline {
     /// closed, nor while a flush or shutdown waits for the round to end.
     private func sendArrivedBatch(of round: ExportRound) async -> NextBatch {
         guard circuitBreaker.currentState == .closed, !turns.hasWaiters else { return .nothingToClaim }
-        let records = round.topUp(buffered: collector.statistics.buffered, batchSize: configuration.maxBatchSize)
+        let buffered = collector.statistics.buffered
+        let records = round.topUp(buffered: buffered, batchSize: configuration.maxBatchSize)
         guard records > 0 else { return .nothingToClaim }
+        // Another full batch is there: wake the idle exports, one of which takes it (the
+        // collector's fill mark, which woke them for this one, fires only on the way up).
+        if buffered - records >= configuration.maxBatchSize { round.wake() }
         return await drainAndSend(upTo: records, of: round)
     }
 

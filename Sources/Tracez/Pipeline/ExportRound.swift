@@ -10,10 +10,15 @@ import Synchronization
 /// share; the circuit breaker and the collector keep their own locks.
 ///
 /// A routine round ends when its batches are settled, retries included, and the next round
-/// starts only then. So that one batch's backoff does not hold up records that arrive
-/// meanwhile, an export with nothing left to claim stays while a batch of the round is
+/// starts only then. An export with nothing left to claim stays while a batch of the round is
 /// unsettled, and is woken to send more (``topUp(buffered:batchSize:)``) when the collector
-/// holds a full batch or the export interval passes, as long as a batch waits for a retry.
+/// holds a full batch or the export interval passes:
+/// - while the round's batches are in flight, full batches that arrived meanwhile, until the
+///   export interval passes, so that a pipeline sends up to `maxConcurrentExports` batches per
+///   round trip whatever the collector held when the round began (a round that took only that
+///   could send no more than the collector's capacity per round trip);
+/// - while a batch waits for a retry, full batches, and once the interval has passed what is
+///   there, so that one batch's backoff does not hold up records that arrive meanwhile.
 ///
 /// Thread-safety: every method may be called from any task; one lock guards the state.
 final class ExportRound: Sendable {
@@ -29,6 +34,9 @@ final class ExportRound: Sendable {
         var waitingForRetry = 0
         /// Whether the next top-up may take less than a full batch: the export interval passed.
         var mayTakePartialBatch = false
+        /// Whether the export interval passed since the round began: it takes no more arrivals
+        /// unless a batch waits for a retry, so that the loop reports and starts a new round.
+        var intervalPassed = false
         /// Counts wake-ups, so that an export looks and then sleeps without missing one.
         var wakeUps = 0
         var sleepers: [CheckedContinuation<Void, Never>] = []
@@ -107,7 +115,10 @@ final class ExportRound: Sendable {
     func wake(mayTakePartialBatch: Bool = false) {
         let sleepers = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.wakeUps += 1
-            if mayTakePartialBatch { state.mayTakePartialBatch = true }
+            if mayTakePartialBatch {
+                state.mayTakePartialBatch = true
+                state.intervalPassed = true
+            }
             defer { state.sleepers = [] }
             return state.sleepers
         }
@@ -121,12 +132,18 @@ final class ExportRound: Sendable {
     /// Whether an idle export stays for more: some batch of the round is still unsettled.
     var isUnderway: Bool { state.withLock { !$0.isStopped && $0.unsettled > 0 } }
 
-    /// How many records an idle export may drain now, with `buffered` in the collector: a full
-    /// batch, or what is there once the interval has passed, but only while a batch of the
-    /// round waits for a retry (otherwise the next round takes them, as without concurrency).
+    /// How many records an idle export may drain now, with `buffered` in the collector:
+    /// - while a batch of the round waits for a retry, a full batch, or what is there once the
+    ///   interval has passed (once per interval);
+    /// - else, while a batch of the round is unsettled and the interval has not passed since
+    ///   the round began, a full batch;
+    /// - else nothing: the next round takes them.
     func topUp(buffered: Int, batchSize: Int) -> Int {
         state.withLock { state in
-            guard !state.isStopped, state.waitingForRetry > 0, buffered > 0 else { return 0 }
+            guard !state.isStopped, buffered > 0 else { return 0 }
+            guard state.waitingForRetry > 0 else {
+                return state.unsettled > 0 && !state.intervalPassed && buffered >= batchSize ? batchSize : 0
+            }
             if buffered >= batchSize { return batchSize }
             guard state.mayTakePartialBatch else { return 0 }
             state.mayTakePartialBatch = false

@@ -80,6 +80,41 @@ import TracezTestSupport
         }
     }
 
+    /// A round sends more than the collector held when it began: full batches that arrive
+    /// while its batches are in flight go out in its free slots, so a pipeline's throughput is
+    /// `maxConcurrentExports` batches per round trip, not the collector's capacity per round trip.
+    @Test func fullBatchesThatArriveWhileOthersAreInFlightUseTheFreeSlots() async throws {
+        try await withTimeLimit(.seconds(60), #function) {
+            let gate = HangingExporter()
+            let (collector, pipeline) = try makePipeline(gate, maxConcurrentExports: 4)
+            record(10, into: collector, prefix: "first")
+            let flush = Task { await pipeline.forceFlush() }
+            try await expectExportsAtTheGate(1, gate, "the round's one batch is in flight")
+
+            for arrival in 1...4 {
+                record(10, into: collector, prefix: "arrival\(arrival)-")
+                let expected = min(1 + arrival, 4)
+                try await expectExportsAtTheGate(expected, gate, "arrival \(arrival): \(expected) batches in flight")
+            }
+            // All four slots are busy: the fifth batch waits in the collector.
+            expectBalanced(collector, inFlight: 40, buffered: 10, exported: 0)
+
+            // The fifth goes in this round if a slot frees while another batch is still in
+            // flight, else at shutdown: either way, with the gate open, all are sent.
+            let opener = Task {
+                while !Task.isCancelled {
+                    gate.release()
+                    try? await Task.sleep(for: .milliseconds(1))
+                }
+            }
+            await flush.value
+            let statistics = await pipeline.shutdown(deadline: .now + .seconds(5))
+            opener.cancel()
+            #expect(statistics.exported == 50)
+            #expect(statistics.isBalanced)
+        }
+    }
+
     @Test func withOneAllowed_batchesGoOneAtATime() async throws {
         try await withTimeLimit(.seconds(60), #function) {
             let gate = HangingExporter()

@@ -34,20 +34,32 @@ import Testing
         #expect(stopped.claim(batchSize: 512) == 0)
     }
 
-    /// What an idle export may take of the records that arrived since the round began: nothing
-    /// unless a batch of the round waits for a retry; then a full batch, or, once the interval
-    /// has passed, what there is (once per interval); nothing once the round stops.
-    @Test func idleExportsTakeArrivedRecordsOnlyWhileABatchWaitsForItsRetry() {
+    /// What an idle export may take of the records that arrived since the round began: a full
+    /// batch while a batch of the round is in flight, until the interval passes; while a batch
+    /// waits for a retry, a full batch, or, once the interval has passed, what there is (once
+    /// per interval); nothing once the round stops.
+    @Test func idleExportsTakeArrivedFullBatchesWhileTheRoundIsInFlight() {
+        let round = ExportRound(records: 0)
+        #expect(round.topUp(buffered: 25, batchSize: 10) == 0, "nothing in flight: the next round takes them")
+        round.batchDrained()
+        #expect(round.topUp(buffered: 25, batchSize: 10) == 10, "a batch in flight: a free slot takes a full batch")
+        #expect(round.topUp(buffered: 5, batchSize: 10) == 0, "never a partial batch, unless a retry waits")
+        round.wake(mayTakePartialBatch: true)
+        #expect(round.topUp(buffered: 25, batchSize: 10) == 0, "the interval passed: the round takes no more")
+    }
+
+    @Test func idleExportsTakeArrivedRecordsWhileABatchWaitsForItsRetry() {
         let round = ExportRound(records: 0)
         round.batchDrained()
+        round.wake(mayTakePartialBatch: true)  // the interval passed once already
         #expect(round.topUp(buffered: 25, batchSize: 10) == 0, "no batch waits for a retry")
 
         round.waitingForRetry(true)
         #expect(round.topUp(buffered: 25, batchSize: 10) == 10)
-        #expect(round.topUp(buffered: 5, batchSize: 10) == 0, "a partial batch waits for the interval")
+        #expect(round.topUp(buffered: 5, batchSize: 10) == 5, "the interval passed: a partial batch")
+        #expect(round.topUp(buffered: 5, batchSize: 10) == 0, "once per interval")
         round.wake(mayTakePartialBatch: true)
         #expect(round.topUp(buffered: 5, batchSize: 10) == 5)
-        #expect(round.topUp(buffered: 5, batchSize: 10) == 0, "once per interval")
         #expect(round.topUp(buffered: 0, batchSize: 10) == 0)
 
         round.waitingForRetry(false)
