@@ -10,10 +10,11 @@
 extension ExportPipeline {
     /// Exports what the collector holds now, in batches, up to `maxConcurrentExports` at once.
     /// Full batches that arrive while this turn's batches are in flight are sent too, by its
-    /// free slots, until the export interval passes; then the turn ends, so a busy collector
-    /// cannot starve the mailbox. While a batch of this turn waits for its retry, full batches
-    /// (and, once the interval passes, what is there) are sent meanwhile, until its retries end.
-    /// Neither happens while a flush or shutdown waits for the turn (``ExportRound``).
+    /// free slots, so a steady load keeps the slots busy; the turn ends when nothing of it is in
+    /// flight. While a batch of this turn waits for its retry, full batches (and, once the
+    /// interval passes, what is there) are sent meanwhile, until its retries end. Neither
+    /// happens while a flush or shutdown waits for the turn, so those are never starved
+    /// (``ExportRound``).
     func exportPending() async {
         await turns.run {
             let buffered = collector.statistics.buffered
@@ -24,6 +25,10 @@ extension ExportPipeline {
                 }
             }
             metrics.report(collector.statistics)
+            // A full batch still waits: the next round starts now, not at the next interval.
+            // The collector's fill mark signals only on the way up, and a steady load can keep
+            // it above the mark through a whole round.
+            if collector.statistics.buffered >= configuration.maxBatchSize { mailbox.post(.batchReady) }
         }
     }
 
@@ -130,7 +135,10 @@ extension ExportPipeline {
         // Another full batch is there: wake the idle exports, one of which takes it (the
         // collector's fill mark, which woke them for this one, fires only on the way up).
         if buffered - records >= configuration.maxBatchSize { round.wake() }
-        return await drainAndSend(upTo: records, of: round)
+        let next = await drainAndSend(upTo: records, of: round)
+        // A round under a steady load may last long: report as it goes, not only at its end.
+        metrics.report(collector.statistics)
+        return next
     }
 
     /// Drains up to `records` records and sends them as a batch of the round; `.nothingToClaim`

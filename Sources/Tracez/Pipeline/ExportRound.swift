@@ -13,10 +13,11 @@ import Synchronization
 /// starts only then. An export with nothing left to claim stays while a batch of the round is
 /// unsettled, and is woken to send more (``topUp(buffered:batchSize:)``) when the collector
 /// holds a full batch or the export interval passes:
-/// - while the round's batches are in flight, full batches that arrived meanwhile, until the
-///   export interval passes, so that a pipeline sends up to `maxConcurrentExports` batches per
-///   round trip whatever the collector held when the round began (a round that took only that
-///   could send no more than the collector's capacity per round trip);
+/// - while the round's batches are in flight, full batches that arrived meanwhile, so that a
+///   pipeline keeps up to `maxConcurrentExports` batches in flight under a steady load, whatever
+///   the collector held when the round began (a round that took only that could send no more
+///   than the collector's capacity per round trip, and the gap between two rounds, one round
+///   trip with nothing sent, cost a full collector at every export interval);
 /// - while a batch waits for a retry, full batches, and once the interval has passed what is
 ///   there, so that one batch's backoff does not hold up records that arrive meanwhile.
 ///
@@ -34,9 +35,6 @@ final class ExportRound: Sendable {
         var waitingForRetry = 0
         /// Whether the next top-up may take less than a full batch: the export interval passed.
         var mayTakePartialBatch = false
-        /// Whether the export interval passed since the round began: it takes no more arrivals
-        /// unless a batch waits for a retry, so that the loop reports and starts a new round.
-        var intervalPassed = false
         /// Counts wake-ups, so that an export looks and then sleeps without missing one.
         var wakeUps = 0
         var sleepers: [CheckedContinuation<Void, Never>] = []
@@ -115,10 +113,7 @@ final class ExportRound: Sendable {
     func wake(mayTakePartialBatch: Bool = false) {
         let sleepers = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.wakeUps += 1
-            if mayTakePartialBatch {
-                state.mayTakePartialBatch = true
-                state.intervalPassed = true
-            }
+            if mayTakePartialBatch { state.mayTakePartialBatch = true }
             defer { state.sleepers = [] }
             return state.sleepers
         }
@@ -135,14 +130,16 @@ final class ExportRound: Sendable {
     /// How many records an idle export may drain now, with `buffered` in the collector:
     /// - while a batch of the round waits for a retry, a full batch, or what is there once the
     ///   interval has passed (once per interval);
-    /// - else, while a batch of the round is unsettled and the interval has not passed since
-    ///   the round began, a full batch;
-    /// - else nothing: the next round takes them.
+    /// - else, while a batch of the round is unsettled, a full batch;
+    /// - else nothing: the next round takes them (a partial batch waits for the interval).
+    ///
+    /// The caller takes nothing while a flush or shutdown waits for the round, so a round under a
+    /// steady load still ends when asked to.
     func topUp(buffered: Int, batchSize: Int) -> Int {
         state.withLock { state in
             guard !state.isStopped, buffered > 0 else { return 0 }
             guard state.waitingForRetry > 0 else {
-                return state.unsettled > 0 && !state.intervalPassed && buffered >= batchSize ? batchSize : 0
+                return state.unsettled > 0 && buffered >= batchSize ? batchSize : 0
             }
             if buffered >= batchSize { return batchSize }
             guard state.mayTakePartialBatch else { return 0 }

@@ -35,24 +35,27 @@ import Testing
     }
 
     /// What an idle export may take of the records that arrived since the round began: a full
-    /// batch while a batch of the round is in flight, until the interval passes; while a batch
-    /// waits for a retry, a full batch, or, once the interval has passed, what there is (once
-    /// per interval); nothing once the round stops.
+    /// batch while a batch of the round is in flight; while a batch waits for a retry, a full
+    /// batch, or, once the interval has passed, what there is (once per interval); nothing once
+    /// the round stops.
     @Test func idleExportsTakeArrivedFullBatchesWhileTheRoundIsInFlight() {
         let round = ExportRound(records: 0)
         #expect(round.topUp(buffered: 25, batchSize: 10) == 0, "nothing in flight: the next round takes them")
         round.batchDrained()
         #expect(round.topUp(buffered: 25, batchSize: 10) == 10, "a batch in flight: a free slot takes a full batch")
-        #expect(round.topUp(buffered: 5, batchSize: 10) == 0, "never a partial batch, unless a retry waits")
+        #expect(round.topUp(buffered: 5, batchSize: 10) == 0, "a partial batch waits for the next round")
         round.wake(mayTakePartialBatch: true)
-        #expect(round.topUp(buffered: 25, batchSize: 10) == 0, "the interval passed: the round takes no more")
+        #expect(round.topUp(buffered: 5, batchSize: 10) == 0, "also once the interval passed, unless a retry waits")
+        #expect(round.topUp(buffered: 25, batchSize: 10) == 10, "the interval does not end a round in flight")
+        round.batchSettled()
+        #expect(round.topUp(buffered: 25, batchSize: 10) == 0, "nothing in flight any more")
     }
 
     @Test func idleExportsTakeArrivedRecordsWhileABatchWaitsForItsRetry() {
         let round = ExportRound(records: 0)
         round.batchDrained()
         round.wake(mayTakePartialBatch: true)  // the interval passed once already
-        #expect(round.topUp(buffered: 25, batchSize: 10) == 0, "no batch waits for a retry")
+        #expect(round.topUp(buffered: 5, batchSize: 10) == 0, "no batch waits for a retry: no partial batch")
 
         round.waitingForRetry(true)
         #expect(round.topUp(buffered: 25, batchSize: 10) == 10)
@@ -63,7 +66,7 @@ import Testing
         #expect(round.topUp(buffered: 0, batchSize: 10) == 0)
 
         round.waitingForRetry(false)
-        #expect(round.topUp(buffered: 25, batchSize: 10) == 0, "the retry is over")
+        #expect(round.topUp(buffered: 5, batchSize: 10) == 0, "the retry is over: no partial batch")
         round.waitingForRetry(true)
         round.stop()
         #expect(round.topUp(buffered: 25, batchSize: 10) == 0, "the round stopped")
