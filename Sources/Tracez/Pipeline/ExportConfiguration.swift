@@ -35,6 +35,10 @@ public struct ExportConfiguration: Sendable {
     /// oldest records first, and the exporter never sees concurrent calls from its pipeline
     /// (a batch retried at shutdown may then come after newer ones).
     /// OpenTelemetry defines no environment variable for this.
+    ///
+    /// The exporter must be able to send that many at once: the HTTP exporters' transport opens up
+    /// to 64 connections to a backend by default (`AsyncHTTPClientTransport.Configuration`), the
+    /// gRPC exporter sends every call as a stream of one HTTP/2 connection.
     public var maxConcurrentExports: Int
     /// Retries of transient failures: for how long (``RetryPolicy/maxElapsed``), and the
     /// backoff between them.

@@ -17,8 +17,11 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
     public struct Configuration: Sendable {
         /// Connect timeout. Default 10 s.
         public var connectTimeout: Duration = .seconds(10)
-        /// Keep-alive connections per host. Default 8.
-        public var maxConnectionsPerHost: Int = 8
+        /// Keep-alive connections per host, opened only as requests need them. Default 64, more
+        /// than a pipeline usually sends at once, so that `ExportConfiguration.maxConcurrentExports`
+        /// decides how many exports are in flight: a pipeline allowed 16 behind a transport
+        /// allowed 8 (AsyncHTTPClient's own default) sends 8 at a time and queues the rest.
+        public var maxConnectionsPerHost: Int = 64
         /// Bytes of an answer read at most; the rest is refused. Default 1 MiB:
         /// backends answer exports with a few bytes.
         public var maxResponseBytes: Int = 1 << 20
