@@ -182,6 +182,7 @@ let package = Package(
         .target(
             name: "TracezGRPCTestSupport",
             dependencies: [
+                "Tracez",
                 "OTLPProto",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),

@@ -3,7 +3,7 @@ import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import GRPCProtobuf
 import OTLPProto
-import Synchronization
+import Tracez
 
 /// An OTLP/gRPC collector on loopback, written with grpc-swift's own server: it decodes each
 /// `Export` request with the protoc-generated types and answers as the test says, so that a
@@ -35,9 +35,9 @@ package final class GRPCTestCollector: Sendable {
 
     private let server: GRPCServer<HTTP2ServerTransport.Posix>
     private let serving: Task<Void, any Error>
-    /// The calls received, shared with the handler (a class: a `Mutex` cannot be captured).
+    /// The calls received, shared with the handler (a class: a mutex cannot be captured).
     private final class CallLog: Sendable {
-        let calls = Mutex<[Call]>([])
+        let calls = SanitizedMutex<[Call]>([])
     }
 
     private let log = CallLog()

@@ -101,12 +101,7 @@ import TracezTestSupport
 
             // The fifth goes in this round if a slot frees while another batch is still in
             // flight, else at shutdown: either way, with the gate open, all are sent.
-            let opener = Task {
-                while !Task.isCancelled {
-                    gate.release()
-                    try? await Task.sleep(for: .milliseconds(1))
-                }
-            }
+            let opener = gate.keepReleasing()
             await flush.value
             let statistics = await pipeline.shutdown(deadline: .now + .seconds(5))
             opener.cancel()
@@ -139,12 +134,7 @@ import TracezTestSupport
             }
             try await expectExportsAtTheGate(1, gate, "a third round started with no signal and no interval")
 
-            let opener = Task {
-                while !Task.isCancelled {
-                    gate.release()
-                    try? await Task.sleep(for: .milliseconds(1))
-                }
-            }
+            let opener = gate.keepReleasing()
             let statistics = await pipeline.shutdown(deadline: .now + .seconds(5))
             opener.cancel()
             running.cancel()

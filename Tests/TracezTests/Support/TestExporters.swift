@@ -50,6 +50,17 @@ final class HangingExporter: Exporter {
         }
         continuations.forEach { $0.resume() }
     }
+
+    /// Releases every call, those still to come too, until the returned task is cancelled: for
+    /// the end of a test that no longer knows how many batches are left.
+    func keepReleasing() -> Task<Void, Never> {
+        Task {
+            while !Task.isCancelled {
+                release()
+                try? await Task.sleep(for: .milliseconds(1))
+            }
+        }
+    }
 }
 
 /// Passes every batch on to a stream, so a test can wait for the first one.
