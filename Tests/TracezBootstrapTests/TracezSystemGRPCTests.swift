@@ -15,6 +15,7 @@ import TracezTestSupport
             "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
             "OTEL_EXPORTER_OTLP_COMPRESSION": "gzip",
             "OTEL_EXPORTER_OTLP_HEADERS": "x-team=tracing",
+            "OTEL_EXPORTER_OTLP_TIMEOUT": "60000",  // generous: Thread Sanitizer on a busy machine
         ]
         let configuration = try TracezSystemConfiguration(environment: environment, serviceName: "grpc-bootstrap")
         #expect(configuration.otlp == nil)

@@ -15,7 +15,7 @@ import TracezTestKit
         let endpoint = try HTTPEndpoint("http://127.0.0.1:\(collector.port)")
         let failures = await ExporterConformance().check(secrets: [Self.token]) {
             let configuration = OTLPGRPCExporterConfiguration(
-                endpoint: endpoint, headers: [(name: "authorization", value: Self.token)], compression: compression, timeout: .seconds(5))
+                endpoint: endpoint, headers: [(name: "authorization", value: Self.token)], compression: compression, timeout: .seconds(30))
             return try OTLPGRPCExporter(configuration: configuration, resource: OTLPResource(serviceName: "conformance"))
         }
         #expect(failures.isEmpty, "\(failures)")

@@ -17,7 +17,8 @@ import TracezTestSupport
         _ collector: GRPCTestCollector,
         _ configure: (inout OTLPGRPCExporterConfiguration) -> Void = { _ in }
     ) throws -> OTLPGRPCExporter {
-        var configuration = OTLPGRPCExporterConfiguration(endpoint: try HTTPEndpoint("http://127.0.0.1:\(collector.port)"), timeout: .seconds(5))
+        // Generous: under Thread Sanitizer on a busy 2-core machine a call has taken over 5 s.
+        var configuration = OTLPGRPCExporterConfiguration(endpoint: try HTTPEndpoint("http://127.0.0.1:\(collector.port)"), timeout: .seconds(60))
         configure(&configuration)
         return try OTLPGRPCExporter(configuration: configuration, resource: OTLPResource(serviceName: "grpc-tests"))
     }
@@ -194,20 +195,20 @@ import TracezTestSupport
         await collector.stop()
     }
 
-    /// A shutdown that waited for the calls' own timeout (10 minutes) would break the test's
-    /// one-minute limit: the limit is what checks that the deadline bounds it.
-    @Test(.timeLimit(.minutes(1))) func shutdownUnderLoadIsBoundedByItsDeadlineAndCountsEverySpan() async throws {
-        try await MachineShare.timing {
-            let collector = try await GRPCTestCollector { _ in .hang }
-            let exporter = try makeExporter(collector) { $0.timeout = .seconds(600) }
-            let tracer = try makeTracer(exporter, retry: Tracez.RetryPolicy(maxAttempts: 5))
-            recordSpans(500, into: tracer)
-            let statistics = await tracer.shutdown(deadline: .now + .seconds(1))
-            #expect(statistics.recorded == 500)
-            #expect(statistics.exported == 0)
-            #expect(statistics.dropped.total == 500)
-            #expect(statistics.isBalanced)
-            await collector.stop()
-        }
+    /// A shutdown that waited for the calls' own timeout (10 minutes) would break the suite's
+    /// three-minute limit: the limit is what checks that the deadline bounds it. Not a
+    /// `MachineShare.timing` test: waiting for the heavy tests would count against that limit,
+    /// and nothing here depends on timing but the bound.
+    @Test func shutdownUnderLoadIsBoundedByItsDeadlineAndCountsEverySpan() async throws {
+        let collector = try await GRPCTestCollector { _ in .hang }
+        let exporter = try makeExporter(collector) { $0.timeout = .seconds(600) }
+        let tracer = try makeTracer(exporter, retry: Tracez.RetryPolicy(maxAttempts: 5))
+        recordSpans(500, into: tracer)
+        let statistics = await tracer.shutdown(deadline: .now + .seconds(1))
+        #expect(statistics.recorded == 500)
+        #expect(statistics.exported == 0)
+        #expect(statistics.dropped.total == 500)
+        #expect(statistics.isBalanced)
+        await collector.stop()
     }
 }
