@@ -75,44 +75,33 @@ public final class TracezSystem: Service, Sendable {
         let resource = OTLPResource(configuration: configuration.tracer)
         var pipelines: [ExportPipeline] = []
         var destinations: [Destination] = []
-        if let otlp = configuration.otlp {
+        /// One destination: its own collector, named after it, and a pipeline to `exporter`.
+        func add(_ name: String, _ exporter: some Exporter, _ destination: Destination, export: ExportConfiguration = export) throws {
             pipelines.append(
                 try ExportPipeline(
-                    collector: Collector(configuration: configuration.profile.collector(named: "otlp")),
-                    exporter: OTLPHTTPExporter(configuration: otlp, resource: resource),
+                    collector: Collector(configuration: configuration.profile.collector(named: name)),
+                    exporter: exporter,
                     configuration: export
                 ))
-            destinations.append(.otlp(endpoint: "\(otlp.endpoint)"))
+            destinations.append(destination)
+        }
+        if let otlp = configuration.otlp {
+            try add("otlp", OTLPHTTPExporter(configuration: otlp, resource: resource), .otlp(endpoint: "\(otlp.endpoint)"))
         }
         if let otlpGRPC = configuration.otlpGRPC {
-            pipelines.append(
-                try ExportPipeline(
-                    collector: Collector(configuration: configuration.profile.collector(named: "otlp-grpc")),
-                    exporter: OTLPGRPCExporter(configuration: otlpGRPC, resource: resource),
-                    configuration: export
-                ))
-            destinations.append(.otlpGRPC(endpoint: "\(otlpGRPC.endpoint)"))
+            try add("otlp-grpc", OTLPGRPCExporter(configuration: otlpGRPC, resource: resource), .otlpGRPC(endpoint: "\(otlpGRPC.endpoint)"))
         }
         if let langfuse = configuration.langfuse {
-            pipelines.append(
-                try ExportPipeline(
-                    collector: Collector(configuration: configuration.profile.collector(named: "langfuse")),
-                    exporter: LangfuseExporter(configuration: langfuse.configuration, resource: resource),
-                    configuration: export
-                ))
-            destinations.append(.langfuse(baseURL: "\(langfuse.configuration.baseURL)"))
+            try add(
+                "langfuse", LangfuseExporter(configuration: langfuse.configuration, resource: resource),
+                .langfuse(baseURL: "\(langfuse.configuration.baseURL)"))
         }
         if pipelines.isEmpty {
             // One batch at a time: traces print in the order they ended.
             var stdoutExport = export
             stdoutExport.maxConcurrentExports = 1
-            pipelines.append(
-                try ExportPipeline(
-                    collector: Collector(configuration: configuration.profile.collector(named: "stdout")),
-                    exporter: StdoutExporter(format: configuration.stdout, summarizers: [LangfuseSpanSummarizer(), SemanticConventionsSummarizer()]),
-                    configuration: stdoutExport
-                ))
-            destinations.append(.stdout)
+            let summarizers: [any SpanSummarizer] = [LangfuseSpanSummarizer(), SemanticConventionsSummarizer()]
+            try add("stdout", StdoutExporter(format: configuration.stdout, summarizers: summarizers), .stdout, export: stdoutExport)
         }
         tracer = Tracez.Tracer(configuration: configuration.tracer, pipelines: pipelines)
         self.destinations = destinations
