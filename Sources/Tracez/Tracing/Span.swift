@@ -27,31 +27,40 @@ import Tracing
 // @unchecked Sendable: `state` and `ignoredAttributes` are read and written only between
 // `lock()` and `unlock()`, except by `finished`, which reads `state` only after the end,
 // when nothing writes it any more (late changes write `ignoredAttributes` alone).
+//
+// The stored properties are in an order that leaves few padding holes: Swift lays a class's
+// properties out in the order they are declared, and every byte of a span stays in its
+// collector until export (benchmark "Memory, retained per buffered span, …").
 public final class Span: Tracing.Span, @unchecked Sendable {
     /// Trace id, span id, sampled flag and trace state of this span.
     public let spanContext: SpanContext
-    /// The parent span's id; `nil` for a root span.
-    public let parentSpanID: SpanID?
     public let kind: SpanKind
-    /// Start time, nanoseconds since the Unix epoch.
-    public let startNanoseconds: UInt64
-
     let parentIsRemote: Bool
     /// Whether this object only carries a span context that came from elsewhere
     /// (``init(carrying:)``), rather than being a span that was started.
     let onlyCarriesContext: Bool
-    /// The context the span was started in; ``context`` adds this span to it.
-    private let parentContext: ServiceContext
+    /// Whether ``parentSpanID`` is set: beside `parentID` rather than a `SpanID?`, whose tag
+    /// byte would cost a word of padding.
+    private let hasParent: Bool
     /// Guards `state`. A lock of the span's own rather than a `Mutex<State>`, because
     /// `attributes`' `_modify` must hold it across a `yield`, which `withLock` cannot.
     /// Its atomics are visible to Thread Sanitizer as they are.
     private let locked = Atomic<Bool>(false)
+    /// The parent's span id when `hasParent`.
+    private let parentID: SpanID
+    /// Start time, nanoseconds since the Unix epoch.
+    public let startNanoseconds: UInt64
+    /// The context the span was started in; ``context`` adds this span to it.
+    private let parentContext: ServiceContext
     // Benchmark "Span start+end, 4 attributes + event (Tracer)": the lock already makes
     // access exclusive; the runtime's exclusivity check on top cost time on every access,
     // and its record, held across `_modify`'s yield, made each `span.attributes[key] = value`
     // allocate a coroutine frame.
     @exclusivity(unchecked) nonisolated(unsafe) private var state: State
 
+    /// The span's mutable fields. Laid out, like the span, with few padding holes: the
+    /// counters are 32 bits (saturating; no span counts 4 billion cuts) and the one-byte
+    /// fields sit together at the end.
     struct State {
         var name: String
         /// Where the span records itself; `nil` for a non-recording span (nothing is kept and
@@ -61,29 +70,43 @@ public final class Span: Tracing.Span, @unchecked Sendable {
         var attributes: SpanAttributes = [:]
         /// What the typed setters (`set(_:_:)`) wrote: no key is in both stores.
         var compact = CompactAttributes()
+        /// The tracer's ``SpanLimits/maxAttributeValueBytes``, kept at the end for exporters,
+        /// which format `stringConvertible` values and cut them to it. Saturates at 4 GiB,
+        /// past any value a span can hold.
+        var maxAttributeValueBytes = UInt32(clamping: SpanLimits().maxAttributeValueBytes)
         var events = SpanRecord.EventList()
         var links: [SpanRecord.Link] = []
-        var status: SpanStatus?
-        var droppedAttributes = 0
-        var droppedEvents = 0
-        var droppedLinks = 0
-        var truncatedValues = 0
-        var hasEnded = false
+        /// ``status``'s message; its code is `statusCode`, among the one-byte fields.
+        var statusMessage: String?
         var endNanoseconds: UInt64 = 0
-        /// The tracer's ``SpanLimits/maxAttributeValueBytes``, kept at the end for exporters,
-        /// which format `stringConvertible` values and cut them to it.
-        var maxAttributeValueBytes = SpanLimits().maxAttributeValueBytes
+        var droppedAttributes: UInt32 = 0
+        var droppedEvents: UInt32 = 0
+        var droppedLinks: UInt32 = 0
+        var truncatedValues: UInt32 = 0
+        var statusCode: SpanStatus.Code?
+        var hasEnded = false
         /// Set by `_modify`: values not yet checked against ``SpanLimits/maxAttributeValueBytes``.
         var attributesNeedLengthCheck = false
-        /// The attributes of a full span before a change, so the change cannot push them out.
-        var attributesBeforeChange: SpanAttributes?
+        /// Set by `_modify` on a full span: `changeScratch` holds its attributes from before
+        /// the change, so the change cannot push them out.
+        var keptAttributesBeforeChange = false
+
+        var status: SpanStatus? {
+            get { statusCode.map { SpanStatus(code: $0, message: statusMessage) } }
+            set {
+                statusCode = newValue?.code
+                statusMessage = newValue?.message
+            }
+        }
     }
 
-    /// What `_modify` hands out on a span that does not record or has ended; emptied after,
-    /// under the lock. Kept out of `State` on purpose: a late `span.attributes[key] = value`
-    /// on an ended span writes here, so nothing in `State` changes after the end, and
-    /// `finished` may read it without the lock while exporters hold the record.
-    @exclusivity(unchecked) nonisolated(unsafe) private var ignoredAttributes = SpanAttributes()
+    /// What `_modify` needs besides `state`, only while it holds the lock: on a span that does
+    /// not record or has ended, what it hands out (emptied after); on a full span, its
+    /// attributes from before the change (`keptAttributesBeforeChange`). Kept out of `State`
+    /// on purpose: a late `span.attributes[key] = value` on an ended span writes here, so
+    /// nothing in `State` changes after the end, and `finished` may read it without the lock
+    /// while exporters hold the record.
+    @exclusivity(unchecked) nonisolated(unsafe) private var changeScratch = SpanAttributes()
 
     init(
         name: String,
@@ -96,7 +119,8 @@ public final class Span: Tracing.Span, @unchecked Sendable {
         tracer: Tracer?
     ) {
         self.spanContext = spanContext
-        self.parentSpanID = parentSpanID
+        self.hasParent = parentSpanID != nil
+        self.parentID = parentSpanID ?? SpanID(0)
         self.parentIsRemote = parentIsRemote
         self.kind = kind
         self.startNanoseconds = startNanoseconds
@@ -112,6 +136,9 @@ public final class Span: Tracing.Span, @unchecked Sendable {
         }
     }
 
+    /// The parent span's id; `nil` for a root span.
+    public var parentSpanID: SpanID? { hasParent ? parentID : nil }
+
     /// An already ended span holding `state`: the storage of a ``SpanRecord`` made by its public initializer.
     init(
         finished state: State,
@@ -122,7 +149,8 @@ public final class Span: Tracing.Span, @unchecked Sendable {
         startNanoseconds: UInt64
     ) {
         self.spanContext = spanContext
-        self.parentSpanID = parentSpanID
+        self.hasParent = parentSpanID != nil
+        self.parentID = parentSpanID ?? SpanID(0)
         self.parentIsRemote = parentIsRemote
         self.kind = kind
         self.startNanoseconds = startNanoseconds
@@ -137,7 +165,8 @@ public final class Span: Tracing.Span, @unchecked Sendable {
     /// `ServiceContext` (see ``ServiceContext/spanContext``), for a parent from another process.
     init(carrying spanContext: SpanContext) {
         self.spanContext = spanContext
-        self.parentSpanID = nil
+        self.hasParent = false
+        self.parentID = SpanID(0)
         self.parentIsRemote = false
         self.kind = .internal
         self.startNanoseconds = 0
@@ -201,10 +230,10 @@ public final class Span: Tracing.Span, @unchecked Sendable {
     /// costs a coroutine call; both showed in benchmark "Collector record, uncontended".
     var limitCuts: SpanLimitCounts {
         SpanLimitCounts(
-            droppedAttributes: state.droppedAttributes,
-            droppedEvents: state.droppedEvents,
-            droppedLinks: state.droppedLinks,
-            truncatedValues: state.truncatedValues
+            droppedAttributes: Int(state.droppedAttributes),
+            droppedEvents: Int(state.droppedEvents),
+            droppedLinks: Int(state.droppedLinks),
+            truncatedValues: Int(state.truncatedValues)
         )
     }
 
@@ -235,7 +264,7 @@ public final class Span: Tracing.Span, @unchecked Sendable {
                 let limits = tracer.configuration.limits
                 let name = limits.capped(newValue.isEmpty ? "unnamed" : newValue, to: limits.maxNameBytes)
                 state.name = name.text
-                if name.cut { state.truncatedValues += 1 }
+                if name.cut { state.truncatedValues.count(1) }
             }
         }
     }
@@ -259,7 +288,7 @@ public final class Span: Tracing.Span, @unchecked Sendable {
             if isRecording {
                 yield &state.attributes
             } else {
-                yield &ignoredAttributes
+                yield &changeScratch
             }
         }
         set {
@@ -270,8 +299,8 @@ public final class Span: Tracing.Span, @unchecked Sendable {
                 let cut = limits.enforce(on: &newValue, maxCount: limits.maxAttributes, existing: state.allAttributes)
                 state.attributes = newValue
                 state.compact = CompactAttributes()
-                state.droppedAttributes += cut.dropped
-                state.truncatedValues += cut.truncated
+                state.droppedAttributes.count(cut.dropped)
+                state.truncatedValues.count(cut.truncated)
             }
         }
     }
@@ -284,7 +313,10 @@ public final class Span: Tracing.Span, @unchecked Sendable {
         // A full span keeps the keys it has; only then is a copy of them worth its cost.
         // Below the cap, a change that adds several keys at once past it is cut in the
         // dictionary's order, as `updateAttributes(_:)` does.
-        if state.attributes.count >= limits.maxAttributes - state.compact.count { state.attributesBeforeChange = state.attributes }
+        if state.attributes.count >= limits.maxAttributes - state.compact.count {
+            changeScratch = state.attributes
+            state.keptAttributesBeforeChange = true
+        }
         Self.reserveRoom(in: &state.attributes)
         return true
     }
@@ -293,18 +325,22 @@ public final class Span: Tracing.Span, @unchecked Sendable {
     private func endAttributeChange(_ isRecording: Bool) {
         defer { unlock() }
         guard isRecording, let tracer = state.tracer else {
-            ignoredAttributes = [:]
+            changeScratch = [:]
             return
         }
         let limits = tracer.configuration.limits
-        let existing = state.attributesBeforeChange
-        state.attributesBeforeChange = nil
+        var existing: SpanAttributes? = nil
+        if state.keptAttributesBeforeChange {
+            existing = changeScratch
+            changeScratch = [:]
+            state.keptAttributesBeforeChange = false
+        }
         Self.dropShadowedTypedAttributes(&state)
         let room = limits.maxAttributes - state.compact.count
         if state.attributes.count > room {
             let cut = limits.enforce(on: &state.attributes, maxCount: room, existing: existing)
-            state.droppedAttributes += cut.dropped
-            state.truncatedValues += cut.truncated
+            state.droppedAttributes.count(cut.dropped)
+            state.truncatedValues.count(cut.truncated)
         } else {
             // Benchmark "Span start+end, 4 attributes + event (Tracer)": scanning every value
             // on every set made n sets cost O(n^2); the length cap is applied once, at the end.
@@ -325,8 +361,8 @@ public final class Span: Tracing.Span, @unchecked Sendable {
             // In place there is no copy of the old keys to prefer, so past the cap
             // the dictionary's own order decides which attributes are dropped.
             let cut = limits.enforce(on: &state.attributes, maxCount: limits.maxAttributes - state.compact.count)
-            state.droppedAttributes += cut.dropped
-            state.truncatedValues += cut.truncated
+            state.droppedAttributes.count(cut.dropped)
+            state.truncatedValues.count(cut.truncated)
         }
     }
 
@@ -368,12 +404,12 @@ public final class Span: Tracing.Span, @unchecked Sendable {
             Self.reserveRoom(in: &state.attributes)
             state.attributes[key] = value.spanAttribute
             let cut = limits.enforce(on: &state.attributes, maxCount: limits.maxAttributes - state.compact.count)
-            state.droppedAttributes += cut.dropped
-            state.truncatedValues += cut.truncated
+            state.droppedAttributes.count(cut.dropped)
+            state.truncatedValues.count(cut.truncated)
             return
         }
         guard state.compact.count + state.attributes.count < limits.maxAttributes else {
-            state.droppedAttributes += 1
+            state.droppedAttributes.count(1)
             return
         }
         state.compact.append(key, value)
@@ -413,7 +449,7 @@ public final class Span: Tracing.Span, @unchecked Sendable {
                 let limits = tracer.configuration.limits
                 let capped = limits.capped(message, to: limits.maxAttributeValueBytes)
                 state.status = capped.cut ? SpanStatus(code: status.code, message: capped.text) : status
-                if capped.cut { state.truncatedValues += 1 }
+                if capped.cut { state.truncatedValues.count(1) }
             } else {
                 state.status = status
             }
@@ -425,13 +461,13 @@ public final class Span: Tracing.Span, @unchecked Sendable {
             guard let tracer = state.tracer, !state.hasEnded else { return }
             let limits = tracer.configuration.limits
             guard state.events.count < limits.maxEvents else {
-                state.droppedEvents += 1
+                state.droppedEvents.count(1)
                 return
             }
             var attributes = event.attributes
             let cut = limits.enforce(on: &attributes, maxCount: limits.maxAttributesPerEvent)
             let name = limits.capped(event.name, to: limits.maxNameBytes)
-            state.truncatedValues += cut.truncated + (name.cut ? 1 : 0)
+            state.truncatedValues.count(cut.truncated + (name.cut ? 1 : 0))
             state.events.append(  // the first one inline: no allocation
                 SpanRecord.Event(
                     name: name.text,
@@ -466,12 +502,12 @@ public final class Span: Tracing.Span, @unchecked Sendable {
             guard let tracer = state.tracer, !state.hasEnded else { return }
             let limits = tracer.configuration.limits
             guard let linked, state.links.count < limits.maxLinks else {
-                state.droppedLinks += 1
+                state.droppedLinks.count(1)
                 return
             }
             var attributes = link.attributes
             let cut = limits.enforce(on: &attributes, maxCount: limits.maxAttributesPerEvent)
-            state.truncatedValues += cut.truncated
+            state.truncatedValues.count(cut.truncated)
             state.links.append(SpanRecord.Link(context: linked, attributes: attributes, droppedAttributeCount: cut.dropped))
         }
     }
@@ -485,15 +521,15 @@ public final class Span: Tracing.Span, @unchecked Sendable {
                 state.attributesNeedLengthCheck = false
                 let limits = tracer.configuration.limits
                 let cut = limits.enforce(on: &state.attributes, maxCount: limits.maxAttributes - state.compact.count)
-                state.droppedAttributes += cut.dropped
-                state.truncatedValues += cut.truncated
+                state.droppedAttributes.count(cut.dropped)
+                state.truncatedValues.count(cut.truncated)
             }
             if !state.compact.isEmpty {
-                state.truncatedValues += state.compact.truncateStrings(to: tracer.configuration.limits.maxAttributeValueBytes)
+                state.truncatedValues.count(state.compact.truncateStrings(to: tracer.configuration.limits.maxAttributeValueBytes))
             }
             state.hasEnded = true
             state.endNanoseconds = max(startNanoseconds, endNanoseconds)
-            state.maxAttributeValueBytes = tracer.configuration.limits.maxAttributeValueBytes
+            state.maxAttributeValueBytes = UInt32(clamping: tracer.configuration.limits.maxAttributeValueBytes)
             state.tracer = nil  // see `State.tracer`
             return tracer
         }
@@ -518,5 +554,12 @@ extension Span.State {
         var merged = attributes
         compact.forEach { key, value in merged[key] = value.spanAttribute }
         return merged
+    }
+}
+
+extension UInt32 {
+    /// Adds `count` to a span's limit counter, saturating rather than trapping.
+    fileprivate mutating func count(_ count: Int) {
+        self = UInt32(clamping: Int(self) + count)
     }
 }

@@ -65,18 +65,18 @@ public struct SpanRecord: Sendable {
     /// `nil` while unset (OpenTelemetry's `UNSET`).
     public var status: SpanStatus? { span.finished.status }
     /// Attributes cut by ``SpanLimits/maxAttributes``.
-    public var droppedAttributeCount: Int { span.finished.droppedAttributes }
+    public var droppedAttributeCount: Int { Int(span.finished.droppedAttributes) }
     /// Events cut by ``SpanLimits/maxEvents``.
-    public var droppedEventCount: Int { span.finished.droppedEvents }
+    public var droppedEventCount: Int { Int(span.finished.droppedEvents) }
     /// Links cut by ``SpanLimits/maxLinks``, or pointing at a context without a span.
-    public var droppedLinkCount: Int { span.finished.droppedLinks }
+    public var droppedLinkCount: Int { Int(span.finished.droppedLinks) }
     /// Strings cut by ``SpanLimits``: attribute values and status messages, names, and keys
     /// (on the span, its events and links).
-    public var truncatedValueCount: Int { span.finished.truncatedValues }
+    public var truncatedValueCount: Int { Int(span.finished.truncatedValues) }
     /// The four counts above at once, as a collector sums them.
     var limitCuts: SpanLimitCounts { span.limitCuts }
     /// The ``SpanLimits/maxAttributeValueBytes`` of the tracer that recorded the span.
-    package var maxAttributeValueBytes: Int { span.finished.maxAttributeValueBytes }
+    package var maxAttributeValueBytes: Int { Int(span.finished.maxAttributeValueBytes) }
 
     /// A `stringConvertible` attribute value as an exporter sends it: formatted once, now,
     /// and cut to the span's ``SpanLimits/maxAttributeValueBytes``.
@@ -84,6 +84,9 @@ public struct SpanRecord: Sendable {
         SpanLimits.exportText(value, maxBytes: maxAttributeValueBytes)
     }
 
+    /// A record made by hand (tests, replays, an exporter's own records). The four counts are
+    /// kept in 32 bits, as a span keeps them: one outside `0...UInt32.max` reads back clamped
+    /// to that range.
     public init(
         context: SpanContext,
         parentSpanID: SpanID?,
@@ -106,10 +109,10 @@ public struct SpanRecord: Sendable {
         state.events = EventList(events)
         state.links = links
         state.status = status
-        state.droppedAttributes = droppedAttributeCount
-        state.droppedEvents = droppedEventCount
-        state.droppedLinks = droppedLinkCount
-        state.truncatedValues = truncatedValueCount
+        state.droppedAttributes = UInt32(clamping: droppedAttributeCount)
+        state.droppedEvents = UInt32(clamping: droppedEventCount)
+        state.droppedLinks = UInt32(clamping: droppedLinkCount)
+        state.truncatedValues = UInt32(clamping: truncatedValueCount)
         state.endNanoseconds = max(startNanoseconds, endNanoseconds)
         span = Span(
             finished: state,

@@ -180,4 +180,22 @@ import Tracing
         #expect(record.attributeCount == 128)
         #expect(record.droppedAttributeCount == 0)
     }
+
+    @Test func keysOfEqualLengthAreToldApartAndReplacedInPlace() throws {
+        let (tracer, collector) = try recordingTracer()
+        let span = tracer.startSpan("same length")
+        // Keys are compared by length first: these share it, inline and past the inline four.
+        let keys = ["aaaa.bbbb.cccc.dddd", "aaaa.bbbb.cccc.ddde", "zzzz.bbbb.cccc.dddd", "a", "b", "aaaa.bbbb.cccc.dddf"]
+        for (index, key) in keys.enumerated() { span.set(key, index) }
+        for (index, key) in keys.enumerated() { span.set(key, index * 10) }
+        span.end()
+
+        let record = try #require(collector.takeAll().first)
+        #expect(record.attributeCount == keys.count)
+        #expect(span.typedAttributeCount == keys.count)
+        for (index, key) in keys.enumerated() {
+            #expect(record.attribute(key) == .int64(Int64(index * 10)), "\(key)")
+        }
+    }
 }
+
