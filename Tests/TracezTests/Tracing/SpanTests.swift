@@ -248,4 +248,3 @@ import TracezTestSupport
         #expect(MemoryLayout<Span.State>.size <= 308, "Span.State is \(MemoryLayout<Span.State>.size) bytes")
     }
 }
-

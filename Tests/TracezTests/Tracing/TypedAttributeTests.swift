@@ -198,4 +198,3 @@ import Tracing
         }
     }
 }
-
