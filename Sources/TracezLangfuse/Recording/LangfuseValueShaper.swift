@@ -162,8 +162,32 @@ final class LangfuseValueShaper: Sendable {
     /// - one over the size cap becomes
     ///   `{"tracez.truncated": true, "reason": "over 1000000 bytes", "bytes": N, "preview": "…"}`.
     /// Each is counted (``Counters``).
+    ///
+    /// Without masks, written straight from `value` by ``JSONTextEncoder``, the same text
+    /// without building the ``JSONValue`` (benchmark "Langfuse generation: …": that tree was
+    /// most of a generation's allocations). A mask is given the ``JSONValue``, so with masks
+    /// the value is built as ``shaped(_:)`` builds it.
     func jsonText(_ value: some Encodable) -> String {
-        shaped(value).text
+        guard masks.isEmpty else { return shaped(value).text }
+        // As in `shaped(_:)`: a string needs no encoder.
+        if let string = value as? String { return withinSizeCap(string) }
+        let text: String
+        do {
+            text = try JSONTextEncoder(maxDepth: maxDepth).encode(value, stringAsItself: true)
+        } catch is JSONValueEncoder.TooDeep {
+            countTruncated()
+            return tooDeepMarker.jsonText
+        } catch {
+            countUnencodable()
+            text = unencodableMarker(for: value).jsonText
+        }
+        return withinSizeCap(text)
+    }
+
+    /// `text`, or the marker that stands for it (counted) when it is over the size cap.
+    private func withinSizeCap(_ text: String) -> String {
+        guard let marker = overSizeMarker(for: text) else { return text }
+        return marker.jsonText
     }
 
     /// What stands for a value nested deeper than the cap.
@@ -186,9 +210,14 @@ final class LangfuseValueShaper: Sendable {
             return (marker.jsonText, marker)
         } catch {
             countUnencodable()
-            json = .object(["tracez.unencodable": .string(String(describing: type(of: value)))])
+            json = unencodableMarker(for: value)
         }
         return shaped(json: json)
+    }
+
+    /// What stands for a value that cannot be encoded.
+    private func unencodableMarker(for value: some Encodable) -> JSONValue {
+        .object(["tracez.unencodable": .string(String(describing: type(of: value)))])
     }
 
     /// ``shaped(_:)`` for a value already built as JSON (as the typed setters build theirs):
@@ -210,18 +239,24 @@ final class LangfuseValueShaper: Sendable {
         // Langfuse stores what it receives, quotes included. Other values go as JSON text.
         let text: String
         if case .string(let string) = json { text = string } else { text = json.jsonText }
+        guard let marker = overSizeMarker(for: text) else { return (text, json) }
+        return (marker.jsonText, marker)
+    }
+
+    /// `nil` for a text within the size cap; for one over it, the marker that stands for it,
+    /// counted.
+    private func overSizeMarker(for text: String) -> JSONValue? {
         let bytes = text.utf8.count
-        guard bytes > maxValueBytes else { return (text, json) }
+        guard bytes > maxValueBytes else { return nil }
         countTruncated()
         // A preview on a scalar boundary, leaving room for the marker around it (escaping
         // at most doubles it).
         let preview = text.truncatedToUTF8Bytes(maxValueBytes / 4)
-        let marker = JSONValue.object([
+        return JSONValue.object([
             "tracez.truncated": .bool(true),
             "reason": .string("over \(maxValueBytes) bytes"),
             "bytes": .number(Double(bytes)),
             "preview": .string(preview),
         ])
-        return (marker.jsonText, marker)
     }
 }
