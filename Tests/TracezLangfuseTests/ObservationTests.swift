@@ -115,6 +115,62 @@ extension LangfuseTests {
             #expect(record.json(LangfuseAttributeName.input) as? String == "small")
         }
 
+        @Test func usageAndCostAreWrittenAsTheTreeWouldWriteThem() async throws {
+            let (tracer, collector) = try makeTracer()
+            let otherCosts: [String: Double] = ["input": 9, "cache_read": 1e-7, "whole": 3, "zeta": 2.5, "-": 0, "big": 1e300]
+            await tracer.withGeneration("chat", model: "m") { generation in
+                // A named value replaces `other`'s of the same name.
+                generation.setUsage(input: 5, other: ["input": 99, "b": 2, "a": 1, "negative": -4, "max": .max])
+                generation.setCost(input: 0.5, total: 7, other: otherCosts.merging(["minus": -1, "inf": .infinity]) { $1 })
+            }
+            let record = try #require(collector.takeAll().first)
+            typealias Name = LangfuseAttributeName
+            #expect(record.string(Name.usageDetails) == #"{"a":1,"b":2,"input":5,"max":9223372036854775807}"#)
+            // What the JSONValue tree writes for the same costs: keys sorted, whole numbers as integers.
+            var accepted = otherCosts
+            accepted["input"] = 0.5
+            accepted["total"] = 7
+            #expect(record.string(Name.costDetails) == JSONValue.object(accepted.mapValues(JSONValue.number)).jsonText)
+            #expect(record.string(Name.costDetails)?.hasPrefix(#"{"-":0,"big":1e+300,"cache_read":1e-07,"input":0.5,"total":7"#) == true)
+        }
+
+        @Test func usageOverTheCapBecomesTheMarkerAndMaskedCostsStayMasked() async throws {
+            let (tracer, collector, exporter) = try makeLangfuseTracer(
+                mask: { value in
+                    guard case .object(var fields) = value, fields["secret_tier"] != nil else { return value }
+                    fields["secret_tier"] = .string("[masked]")
+                    return .object(fields)
+                },
+                maxValueBytes: 1_024
+            )
+            let before = exporter.valueStatistics
+            var counts: [String: Int] = [:]
+            for index in 0..<200 { counts["model_\(index)_tokens"] = index }
+            await tracer.withGeneration("chat", model: "m") { generation in
+                generation.setUsage(input: 1, other: counts)
+                generation.setCost(input: 0.25, other: ["secret_tier": 1, "bad": -1])
+            }
+            let record = try #require(collector.takeAll().first)
+            typealias Name = LangfuseAttributeName
+            let marker = try #require(record.json(Name.usageDetails) as? [String: Any])
+            #expect(marker["tracez.truncated"] as? Bool == true)
+            #expect(exporter.valueStatistics.truncated == before.truncated + 1)
+            #expect(record.string(Name.costDetails) == #"{"input":0.25,"secret_tier":"[masked]"}"#)
+            #expect(exporter.valueStatistics.droppedUsageValues == before.droppedUsageValues + 1)
+        }
+
+        @Test func observationsOfOneTracerShareTheShaperCappedToItsLimit() throws {
+            // The default shaper's cap (1 MB) is over the default span limit (128 KiB): the capped
+            // copy is made once, not per observation.
+            let (tracer, _) = try makeTracer()
+            let first = LangfuseValueShaper.of(tracer)
+            #expect(first.maxValueBytes == SpanLimits().maxAttributeValueBytes)
+            #expect(LangfuseValueShaper.of(tracer) === first)
+            let (smaller, _) = try makeTracer(configuration: TracerConfiguration(limits: SpanLimits(maxAttributeValueBytes: 4_096)))
+            #expect(LangfuseValueShaper.of(smaller).maxValueBytes == 4_096)
+            #expect(LangfuseValueShaper.of(tracer).maxValueBytes == SpanLimits().maxAttributeValueBytes)
+        }
+
         @Test func aStringIsSentAsItselfAndAnythingElseAsJSONText() async throws {
             let (tracer, collector) = try makeTracer()
             await tracer.withObservation("values") { observation in

@@ -85,6 +85,9 @@ package struct CompactAttributes: Sendable {
         if count < Self.inlineCapacity {
             inline[count] = (key, value)
         } else {
+            // Room for as many again at once, rather than growing by doubling from one (a
+            // Langfuse generation's attributes reallocated the array twice).
+            if overflow.isEmpty { overflow.reserveCapacity(Self.inlineCapacity) }
             overflow.append((key, value))
         }
         storedCount += 1

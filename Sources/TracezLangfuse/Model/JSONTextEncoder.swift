@@ -344,13 +344,7 @@ private struct TextWriter {
         case .integer(let integer):
             writer.number(integer)
         case .number(let number):
-            if !number.isFinite {
-                writer.double(number)  // "NaN", "Infinity", "-Infinity"
-            } else if number == number.rounded(), abs(number) <= 9_007_199_254_740_992 {
-                writer.number(Int64(number))
-            } else {
-                writer.number(number)
-            }
+            JSONValue.write(number: number, to: &writer)
         case .string(let string):
             writer.string(string)
         case .json(let json):

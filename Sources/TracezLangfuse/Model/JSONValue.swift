@@ -116,6 +116,18 @@ public indirect enum JSONValue: Sendable, Hashable, Codable {
         return writer.text
     }
 
+    /// A number as ``jsonText`` writes it: a whole number up to 2^53 without a fraction, as
+    /// Langfuse's integer fields need; NaN and infinities as `JSONWriter` writes them.
+    static func write(number: Double, to writer: inout JSONWriter) {
+        if !number.isFinite {
+            writer.double(number)  // "NaN", "Infinity", "-Infinity"
+        } else if number == number.rounded(), abs(number) <= 9_007_199_254_740_992 {
+            writer.number(Int64(number))
+        } else {
+            writer.number(number)
+        }
+    }
+
     /// What is left to write: a value, or the punctuation and keys between values.
     private enum Step {
         case value(JSONValue)
@@ -140,13 +152,7 @@ public indirect enum JSONValue: Sendable, Hashable, Codable {
             case .value(.integer(let integer)):
                 writer.number(integer)
             case .value(.number(let number)):
-                if !number.isFinite {
-                    writer.double(number)  // "NaN", "Infinity", "-Infinity"
-                } else if number == number.rounded(), abs(number) <= 9_007_199_254_740_992 {
-                    writer.number(Int64(number))
-                } else {
-                    writer.number(number)
-                }
+                Self.write(number: number, to: &writer)
             case .value(.string(let string)):
                 writer.string(string)
             case .value(.array(let values)):

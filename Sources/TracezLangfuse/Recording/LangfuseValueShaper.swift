@@ -36,6 +36,8 @@ final class LangfuseValueShaper: Sendable {
     /// for a tracer with several Langfuse exporters, each of theirs, so every exporter's
     /// statistics count what its tracer's observations lost.
     private let countedIn: [Counters]
+    /// What ``capped(at:)`` made last; it refers to none of this shaper, so no cycle.
+    private let lastCapped = SanitizedMutex<LangfuseValueShaper?>(nil)
 
     /// The shaper of a tracer that exports through no ``LangfuseExporter``: no mask, the
     /// default caps, no default trace fields. Its counters are shared by every such tracer
@@ -102,7 +104,20 @@ final class LangfuseValueShaper: Sendable {
         default: shaper = LangfuseValueShaper(combining: shapers)
         }
         let tracerCap = tracer.configuration.limits.maxAttributeValueBytes
-        return shaper.maxValueBytes <= tracerCap ? shaper : LangfuseValueShaper(capping: shaper, at: tracerCap)
+        return shaper.maxValueBytes <= tracerCap ? shaper : shaper.capped(at: tracerCap)
+    }
+
+    /// This shaper with its size cap lowered to `cap`: the one made last time if it has that
+    /// cap. A tracer's observations all ask for the same cap, and the default shaper (1 MB)
+    /// is over the default span limit (128 KiB), so making one per observation was an
+    /// allocation for every observation (benchmark "Langfuse generation: …").
+    private func capped(at cap: Int) -> LangfuseValueShaper {
+        lastCapped.withLock { last in
+            if let last, last.maxValueBytes == max(256, cap) { return last }
+            let shaper = LangfuseValueShaper(capping: self, at: cap)
+            last = shaper
+            return shaper
+        }
     }
 
     /// `shaper` with a smaller size cap, counting where it counts.
@@ -185,7 +200,7 @@ final class LangfuseValueShaper: Sendable {
     }
 
     /// `text`, or the marker that stands for it (counted) when it is over the size cap.
-    private func withinSizeCap(_ text: String) -> String {
+    func withinSizeCap(_ text: String) -> String {
         guard let marker = overSizeMarker(for: text) else { return text }
         return marker.jsonText
     }

@@ -136,33 +136,70 @@ public struct Observation: Sendable {
     /// Token counts: `input`, `output`, `total`, and any other named count (`cache_read`, …).
     /// Negative counts are left out and counted (``LangfuseValueStatistics/droppedUsageValues``):
     /// Langfuse accepts only non-negative integers, and would refuse the whole generation.
+    /// Counts whose JSON is over the size cap become the size marker, counted as truncated.
     public func setUsage(input: Int? = nil, output: Int? = nil, total: Int? = nil, other: [String: Int] = [:]) {
-        var details = other
-        if let input { details["input"] = input }
-        if let output { details["output"] = output }
-        if let total { details["total"] = total }
+        let details = Self.sortedDetails(input: input, output: output, total: total, other: other)
         // Written as integers, not through `JSONValue` (whose numbers are doubles): Langfuse
         // refuses a whole generation whose usage holds `9.223372036854776e+18`.
-        var writer = JSONWriter()
+        var writer = JSONWriter(capacity: 2 + 24 * details.count)
+        var dropped = 0
         writer.object { object in
-            for key in details.keys.sorted() where details[key]! >= 0 {
-                object.member(key) { $0.number(details[key]!) }
+            for (key, count) in details {
+                guard count >= 0 else {
+                    dropped += 1
+                    continue
+                }
+                object.member(key) { $0.number(count) }
             }
         }
-        span.set(Name.usageDetails, writer.text)
-        shaper.countDroppedUsageValues(details.values.count { $0 < 0 })
+        span.set(Name.usageDetails, shaper.withinSizeCap(writer.text))
+        shaper.countDroppedUsageValues(dropped)
     }
 
     /// Costs in USD, by the same names as the usage. Negative or non-finite costs are left out
     /// and counted (``LangfuseValueStatistics/droppedUsageValues``).
     public func setCost(input: Double? = nil, output: Double? = nil, total: Double? = nil, other: [String: Double] = [:]) {
-        var details = other
-        if let input { details["input"] = input }
-        if let output { details["output"] = output }
-        if let total { details["total"] = total }
+        let details = Self.sortedDetails(input: input, output: output, total: total, other: other)
         let accepted = details.filter { $0.value.isFinite && $0.value >= 0 }
-        span.set(Name.costDetails, shaper.shaped(json: .object(accepted.mapValues(JSONValue.number))).text)
         shaper.countDroppedUsageValues(details.count - accepted.count)
+        guard shaper.masks.isEmpty else {
+            // A mask is given the `JSONValue`.
+            let json = JSONValue.object(Dictionary(accepted, uniquingKeysWith: { _, last in last }).mapValues(JSONValue.number))
+            span.set(Name.costDetails, shaper.shaped(json: json).text)
+            return
+        }
+        // The text `JSONValue.object(…).jsonText` would be, written directly.
+        var writer = JSONWriter(capacity: 2 + 32 * accepted.count)
+        writer.object { object in
+            for (key, cost) in accepted {
+                object.member(key) { JSONValue.write(number: cost, to: &$0) }
+            }
+        }
+        span.set(Name.costDetails, shaper.withinSizeCap(writer.text))
+    }
+
+    /// `input`, `output` and `total` (those given) with `other`, sorted by key as JSON objects
+    /// are written here; a named value replaces `other`'s of the same name.
+    ///
+    /// A sorted list, not a dictionary: benchmark "Langfuse generation: …" showed the dictionary,
+    /// its sorted keys and the `JSONValue` built from them as 6 of a generation's allocations.
+    private static func sortedDetails<Value>(
+        input: Value?,
+        output: Value?,
+        total: Value?,
+        other: [String: Value]
+    ) -> [(key: String, value: Value)] {
+        var details: [(key: String, value: Value)] = []
+        details.reserveCapacity(other.count + 3)
+        for (key, value) in other {
+            let replaced = (input != nil && key == "input") || (output != nil && key == "output") || (total != nil && key == "total")
+            if !replaced { details.append((key, value)) }
+        }
+        if let input { details.append(("input", input)) }
+        if let output { details.append(("output", output)) }
+        if let total { details.append(("total", total)) }
+        details.sort { $0.key < $1.key }
+        return details
     }
 
     /// When the first token arrived (streaming): ISO-8601 with `Z`, sent as JSON text (a
