@@ -67,13 +67,14 @@ public final class Span: Tracing.Span, @unchecked Sendable {
         /// nothing is recorded), and from the end on: a record sitting in a collector must not
         /// keep the tracer alive (tracer → collector → record → span → tracer).
         var tracer: Tracer? = nil
-        var attributes: SpanAttributes = [:]
+        var attributes = SpanAttributes.empty
         /// What the typed setters (`set(_:_:)`) wrote: no key is in both stores.
         var compact = CompactAttributes()
         /// The tracer's ``SpanLimits/maxAttributeValueBytes``, kept at the end for exporters,
         /// which format `stringConvertible` values and cut them to it. Saturates at 4 GiB,
         /// past any value a span can hold.
-        var maxAttributeValueBytes = UInt32(clamping: SpanLimits().maxAttributeValueBytes)
+        /// Set at the end (and by ``SpanRecord``'s public initializer).
+        var maxAttributeValueBytes: UInt32 = 0
         var events = SpanRecord.EventList()
         var links: [SpanRecord.Link] = []
         /// ``status``'s message; its code is `statusCode`, among the one-byte fields.
@@ -106,7 +107,7 @@ public final class Span: Tracing.Span, @unchecked Sendable {
     /// on purpose: a late `span.attributes[key] = value` on an ended span writes here, so
     /// nothing in `State` changes after the end, and `finished` may read it without the lock
     /// while exporters hold the record.
-    @exclusivity(unchecked) nonisolated(unsafe) private var changeScratch = SpanAttributes()
+    @exclusivity(unchecked) nonisolated(unsafe) private var changeScratch = SpanAttributes.empty
 
     init(
         name: String,
@@ -223,6 +224,23 @@ public final class Span: Tracing.Span, @unchecked Sendable {
         _read { yield state }
     }
 
+    /// Calls `body` with each typed attribute of this ended span, read in place and without
+    /// the lock as ``finished`` is. Benchmark "OTLP protobuf encode, 4 attributes + event": read
+    /// through `finished`, the typed store was copied, entry by entry through the value
+    /// witnesses of its `InlineArray`, even when empty: 60 ns a record from the standard setters.
+    func forEachFinishedTypedAttribute(_ body: (String, CompactAttributes.Value) throws -> Void) rethrows {
+        guard !state.compact.isEmpty else { return }
+        try state.compact.forEach(body)
+    }
+
+    /// How many typed attributes this ended span holds, read as ``forEachFinishedTypedAttribute(_:)`` reads them.
+    var finishedTypedAttributeCount: Int { state.compact.count }
+
+    /// The typed attribute `key` of this ended span, read as ``forEachFinishedTypedAttribute(_:)`` reads them.
+    func finishedTypedAttribute(_ key: String) -> CompactAttributes.Value? {
+        state.compact.isEmpty ? nil : state.compact.value(forKey: key)
+    }
+
     /// What the span limits cut from this ended span, read without the lock as ``finished`` is.
     ///
     /// Four loads of `state`'s fields: copying the whole state (`finished`) would retain and
@@ -325,14 +343,14 @@ public final class Span: Tracing.Span, @unchecked Sendable {
     private func endAttributeChange(_ isRecording: Bool) {
         defer { unlock() }
         guard isRecording, let tracer = state.tracer else {
-            changeScratch = [:]
+            changeScratch = .empty
             return
         }
         let limits = tracer.configuration.limits
         var existing: SpanAttributes? = nil
         if state.keptAttributesBeforeChange {
             existing = changeScratch
-            changeScratch = [:]
+            changeScratch = .empty
             state.keptAttributesBeforeChange = false
         }
         Self.dropShadowedTypedAttributes(&state)
@@ -562,4 +580,11 @@ extension UInt32 {
     fileprivate mutating func count(_ count: Int) {
         self = UInt32(clamping: Int(self) + count)
     }
+}
+
+extension SpanAttributes {
+    /// No attributes, made without work. Benchmark "Span start+end, empty (Tracer)": `[:]` and
+    /// `SpanAttributes()` go through swift-distributed-tracing's `init(dictionaryLiteral:)`,
+    /// which merges its (no) elements into a new dictionary, on every span start.
+    static var empty: SpanAttributes { SpanAttributes([String: SpanAttribute]()) }
 }

@@ -32,11 +32,11 @@ public struct SpanRecord: Sendable {
     /// typed attributes (`Span.set(_:_:)`); exporters walk them with ``forEachAttribute(_:)``.
     public var attributes: SpanAttributes { span.finished.allAttributes }
     /// How many attributes the span kept.
-    public var attributeCount: Int { span.finished.attributes.count + span.finished.compact.count }
+    public var attributeCount: Int { span.finished.attributes.count + span.finishedTypedAttributeCount }
     /// Calls `body` with each attribute, however it was set, without building a dictionary.
     public func forEachAttribute(_ body: (String, SpanAttribute) -> Void) {
         span.finished.attributes.forEach(body)
-        span.finished.compact.forEach { key, value in body(key, value.spanAttribute) }
+        span.forEachFinishedTypedAttribute { key, value in body(key, value.spanAttribute) }
     }
     /// The attributes set through swift-distributed-tracing's API, without the typed ones:
     /// for an encoder that walks the two stores apart (with ``forEachTypedAttribute(_:)``),
@@ -44,11 +44,11 @@ public struct SpanRecord: Sendable {
     package var standardAttributes: SpanAttributes { span.finished.attributes }
     /// Calls `body` with each attribute a typed setter wrote, as it is stored.
     package func forEachTypedAttribute(_ body: (String, CompactAttributes.Value) -> Void) {
-        span.finished.compact.forEach(body)
+        span.forEachFinishedTypedAttribute(body)
     }
     /// The attribute `key`, however it was set; `nil` when the span has none.
     public func attribute(_ key: String) -> SpanAttribute? {
-        span.finished.compact.value(forKey: key)?.spanAttribute ?? span.finished.attributes.get(key)
+        span.finishedTypedAttribute(key)?.spanAttribute ?? span.finished.attributes.get(key)
     }
     /// Events in the order they were added.
     ///
@@ -114,6 +114,7 @@ public struct SpanRecord: Sendable {
         state.droppedLinks = UInt32(clamping: droppedLinkCount)
         state.truncatedValues = UInt32(clamping: truncatedValueCount)
         state.endNanoseconds = max(startNanoseconds, endNanoseconds)
+        state.maxAttributeValueBytes = UInt32(clamping: SpanLimits().maxAttributeValueBytes)
         span = Span(
             finished: state,
             kind: kind,
